@@ -1,0 +1,64 @@
+"""The one exception tree of verwijsindex-core.
+
+Every error the library raises on purpose derives from :class:`VerwijsindexError`; where a
+builtin fits, the error subclasses it too (an invalid value is also a ``ValueError``), so
+callers can catch either.
+
+Messages name the *field* and the *rule* that was broken, never the value: a BSN, a key or a
+pseudonym must not reach a log file through an exception. Where a person needs a hint, the
+caller masks the value (``******333``) itself; errors carry no value at all.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidBsn",
+    "InvalidPseudonym",
+    "KeyFileError",
+    "KeyRingError",
+    "UnknownKey",
+    "ValidationError",
+    "VerwijsindexError",
+]
+
+
+class VerwijsindexError(Exception):
+    """Base class of every error raised by verwijsindex-core."""
+
+
+class ValidationError(VerwijsindexError, ValueError):
+    """A value broke a rule. ``field`` names the input, ``rule`` the rule that was broken.
+
+    ``rule`` is a short stable identifier (for example ``"eleven-test"``) that programs may
+    match on; the message adds a sentence for people.
+    """
+
+    def __init__(self, field: str, rule: str, explanation: str) -> None:
+        self.field = field
+        self.rule = rule
+        self.explanation = explanation
+        super().__init__(f"{field}: {explanation} (rule: {rule})")
+
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[str, str, str]]:
+        # Keep the error picklable (multiprocessing) with its attributes intact.
+        return (type(self), (self.field, self.rule, self.explanation))
+
+
+class InvalidBsn(ValidationError):
+    """A citizen service number (BSN) failed validation; ``rule`` says which check."""
+
+
+class InvalidPseudonym(ValidationError):
+    """A pseudonym's text or bytes are not of the versioned form this library writes."""
+
+
+class KeyRingError(VerwijsindexError):
+    """A key ring is malformed or used in a way it does not allow."""
+
+
+class UnknownKey(KeyRingError, LookupError):
+    """No live key in the ring has the requested key id."""
+
+
+class KeyFileError(KeyRingError):
+    """A key file could not be read or written, is malformed, or is readable by others."""
