@@ -1,0 +1,44 @@
+"""verwijsindex-core: building blocks for a Dutch verwijsindex (Jeugdwet §7.1).
+
+Validate a BSN, pseudonymise it with a key that stays where it belongs, and (in later
+modules) match signals on pseudonyms only, log every access and answer inzage completely.
+"""
+
+from verwijsindex_core.errors import (
+    InvalidBsn,
+    InvalidPseudonym,
+    KeyFileError,
+    KeyRingError,
+    UnknownKey,
+    ValidationError,
+    VerwijsindexError,
+)
+from verwijsindex_core.pseudonym import (
+    Bsn,
+    Key,
+    KeyRing,
+    Pseudonym,
+    Pseudonymiser,
+    are_valid_bsns,
+    is_valid_bsn,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Bsn",
+    "InvalidBsn",
+    "InvalidPseudonym",
+    "Key",
+    "KeyFileError",
+    "KeyRing",
+    "KeyRingError",
+    "Pseudonym",
+    "Pseudonymiser",
+    "UnknownKey",
+    "ValidationError",
+    "VerwijsindexError",
+    "__version__",
+    "are_valid_bsns",
+    "is_valid_bsn",
+]
