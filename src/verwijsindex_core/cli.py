@@ -1,0 +1,195 @@
+"""The ``verwijsindex`` command line.
+
+Exit codes: 0 success; 1 the job failed (bad key file, unreadable input, ...); 2 usage error
+(unknown option, missing argument, a column the input does not have). A run that rejected
+rows still exits 0: the rejects file and the summary on stderr say how many and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import secrets
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from verwijsindex_core import __version__
+from verwijsindex_core._csvjob import pseudonymise_csv
+from verwijsindex_core._progress import Progress
+from verwijsindex_core.errors import ValidationError, VerwijsindexError
+from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, KeyRing, Pseudonymiser
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class _UsageError(Exception):
+    """A usage problem found after argument parsing (reported with exit code 2)."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verwijsindex",
+        description="Tools for a Dutch verwijsindex: keys and BSN pseudonymisation.",
+        epilog="Run 'verwijsindex COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    keygen = commands.add_parser(
+        "keygen",
+        help="create a key ring file with one new 256-bit key",
+        description=(
+            "Create a key ring file with one new random 256-bit pseudonymisation key. The "
+            "file is written with mode 0600 and an existing file is never overwritten: "
+            "losing a key makes every pseudonym made with it unmatchable."
+        ),
+    )
+    keygen.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to create")
+
+    pseud = commands.add_parser(
+        "pseudonymise",
+        help="replace the BSN column of a CSV file with keyed pseudonyms",
+        description=(
+            "Stream IN.csv to OUT.csv, replacing the BSN column by its pseudonym "
+            "(vi1.<key-id>.<digest>). Rows with an invalid BSN go to a rejects file as "
+            "line,column,rule; the BSN itself is never written there."
+        ),
+    )
+    source = pseud.add_mutually_exclusive_group(required=True)
+    source.add_argument("--key", type=Path, metavar="FILE", help="key ring file (from keygen)")
+    source.add_argument(
+        "--key-env",
+        metavar="VAR",
+        nargs="?",
+        const=KEY_ENV_VAR,
+        help=f"read base64url keys from environment variable VAR (default {KEY_ENV_VAR})",
+    )
+    pseud.add_argument("--column", default="bsn", help="name of the BSN column (default: bsn)")
+    pseud.add_argument(
+        "--output-column",
+        default="pseudonym",
+        help="name of that column in the output (default: pseudonym)",
+    )
+    pseud.add_argument(
+        "--purpose",
+        default=DEFAULT_PURPOSE,
+        help=f"sub-key purpose; different purposes are unlinkable (default: {DEFAULT_PURPOSE})",
+    )
+    pseud.add_argument("--delimiter", default=",", help="field delimiter (default: ',')")
+    pseud.add_argument(
+        "--rejects",
+        type=Path,
+        metavar="FILE",
+        help="where to write rejected rows (default: OUT.csv.rejects.csv)",
+    )
+    bar = pseud.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="always show a progress bar on stderr (default: only on a terminal)",
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show it")
+    pseud.add_argument("input", type=Path, metavar="IN.csv", help="input CSV with a header row")
+    pseud.add_argument("output", type=Path, metavar="OUT.csv", help="output CSV to write")
+    return parser
+
+
+@contextlib.contextmanager
+def _atomic_text(path: Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside ``path`` and move it into place only on success."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    ring = KeyRing.generate()
+    ring.save(args.out)
+    print(f"wrote {args.out} (mode 0600) with active key id {ring.active.id}")
+    print("keep it secret: whoever holds it can reverse every pseudonym made with it")
+    return EXIT_OK
+
+
+def _cmd_pseudonymise(args: argparse.Namespace) -> int:
+    if len(args.delimiter) != 1:
+        raise _UsageError("--delimiter must be a single character")
+    if args.input.resolve() == args.output.resolve():
+        raise _UsageError("IN.csv and OUT.csv must be different files")
+    ring = KeyRing.load(args.key) if args.key else KeyRing.from_env(args.key_env)
+    pseudonymiser = Pseudonymiser(ring, purpose=args.purpose)
+    rejects_path: Path = args.rejects or args.output.with_name(args.output.name + ".rejects.csv")
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    try:
+        raw = args.input.open("rb")
+    except OSError as exc:
+        raise VerwijsindexError(f"input {args.input}: cannot be read ({exc.strerror})") from None
+    with raw:
+        total = os.fstat(raw.fileno()).st_size
+        progress = Progress("pseudonymise", total or None, sys.stderr, enabled=show)
+        source = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        try:
+            with _atomic_text(args.output) as sink, _atomic_text(rejects_path) as rejects:
+                report = pseudonymise_csv(
+                    source,
+                    sink,
+                    rejects,
+                    pseudonymiser,
+                    column=args.column,
+                    output_column=args.output_column,
+                    delimiter=args.delimiter,
+                    on_progress=lambda rows: progress.update(rows, raw.tell()),
+                )
+        except ValidationError as exc:
+            if exc.field == "column":
+                raise _UsageError(
+                    f"--column {args.column!r}: not a column of {args.input}"
+                ) from None
+            raise
+        except UnicodeDecodeError:
+            raise VerwijsindexError(f"input {args.input}: is not UTF-8 text") from None
+        progress.finish(report.rows, total)
+    print(
+        f"{report.rows:,} rows: {report.written:,} pseudonymised into {args.output}, "
+        f"{report.rejected:,} rejected into {rejects_path}",
+        file=sys.stderr,
+    )
+    for rule, count in report.rejected_by_rule.items():
+        print(f"  rejected {count:,} x {rule}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"keygen": _cmd_keygen, "pseudonymise": _cmd_pseudonymise}
+    try:
+        return handlers[args.command](args)
+    except _UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"verwijsindex {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (VerwijsindexError, OSError) as exc:
+        print(f"verwijsindex {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"verwijsindex {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
