@@ -5,10 +5,16 @@ modules) match signals on pseudonyms only, log every access and answer inzage co
 """
 
 from verwijsindex_core.errors import (
+    BackendUnavailable,
     InvalidBsn,
+    InvalidElement,
+    InvalidOprfInput,
     InvalidPseudonym,
+    InvalidScalar,
     KeyFileError,
     KeyRingError,
+    OprfError,
+    ProofError,
     UnknownKey,
     ValidationError,
     VerwijsindexError,
@@ -26,13 +32,19 @@ from verwijsindex_core.pseudonym import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackendUnavailable",
     "Bsn",
     "InvalidBsn",
+    "InvalidElement",
+    "InvalidOprfInput",
     "InvalidPseudonym",
+    "InvalidScalar",
     "Key",
     "KeyFileError",
     "KeyRing",
     "KeyRingError",
+    "OprfError",
+    "ProofError",
     "Pseudonym",
     "Pseudonymiser",
     "UnknownKey",

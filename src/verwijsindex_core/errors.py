@@ -12,10 +12,16 @@ caller masks the value (``******333``) itself; errors carry no value at all.
 from __future__ import annotations
 
 __all__ = [
+    "BackendUnavailable",
     "InvalidBsn",
+    "InvalidElement",
+    "InvalidOprfInput",
     "InvalidPseudonym",
+    "InvalidScalar",
     "KeyFileError",
     "KeyRingError",
+    "OprfError",
+    "ProofError",
     "UnknownKey",
     "ValidationError",
     "VerwijsindexError",
@@ -62,3 +68,28 @@ class UnknownKey(KeyRingError, LookupError):
 
 class KeyFileError(KeyRingError):
     """A key file could not be read or written, is malformed, or is readable by others."""
+
+
+class OprfError(VerwijsindexError):
+    """Base class of the blind pseudonymisation (RFC 9497 OPRF) errors."""
+
+
+class InvalidElement(OprfError, ValueError):
+    """Bytes that are not the canonical encoding of a non-identity ristretto255 element."""
+
+
+class InvalidScalar(OprfError, ValueError):
+    """Bytes that are not a canonical, non-zero ristretto255 scalar."""
+
+
+class InvalidOprfInput(OprfError, ValueError):
+    """An input (or POPRF info) that the protocol cannot evaluate (RFC 9497 InvalidInputError,
+    InverseError): it hashes to the identity, or the tweaked key is zero."""
+
+
+class ProofError(OprfError):
+    """The server's DLEQ proof does not verify: wrong key, altered or reordered elements."""
+
+
+class BackendUnavailable(OprfError, RuntimeError):
+    """The requested group backend cannot be used here (e.g. no system libsodium)."""

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from verwijsindex_core.errors import KeyFileError, KeyRingError, UnknownKey, ValidationError
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
+from verwijsindex_core.pseudonym._files import read_private, write_private
 
 __all__ = ["KEY_ENV_VAR", "KEY_SIZE", "Key", "KeyRing"]
 
@@ -206,17 +207,7 @@ class KeyRing:
         is refused on POSIX systems, as ssh does with private keys.
         """
         path = Path(path)
-        try:
-            if check_permissions and os.name == "posix":
-                mode = path.stat().st_mode & 0o777
-                if mode & 0o077:
-                    raise KeyFileError(
-                        f"key file {path}: mode {mode:04o} lets group or others access it; "
-                        "run 'chmod 600' on it (rule: permissions)"
-                    )
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise KeyFileError(f"key file {path}: cannot be read ({exc.strerror})") from None
+        raw = read_private(path, check_permissions=check_permissions)
         return cls._from_document(raw, str(path))
 
     @classmethod
@@ -269,25 +260,7 @@ class KeyRing:
             ],
         }
         data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
-        target = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp") if overwrite else path
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            raise KeyFileError(
-                f"key file {path}: already exists; refusing to overwrite a key (rule: no-clobber)"
-            ) from None
-        except OSError as exc:
-            raise KeyFileError(f"key file {path}: cannot be created ({exc.strerror})") from None
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            if overwrite:
-                os.replace(target, path)
-        except OSError as exc:
-            target.unlink(missing_ok=True)
-            raise KeyFileError(f"key file {path}: cannot be written ({exc.strerror})") from None
+        write_private(path, data, overwrite=overwrite)
 
     # --- use --------------------------------------------------------------------------------
 

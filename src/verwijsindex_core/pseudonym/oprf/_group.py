@@ -1,0 +1,226 @@
+"""The group behind the OPRF: one small interface, two backends.
+
+- ``native``: the system libsodium's ristretto255 functions through :mod:`ctypes`
+  (``libsodium23`` on Debian). Elements are ristretto255 encodings.
+- ``portable``: PyNaCl's Ed25519 functions, with the ristretto255 encoding (RFC 9496) done in
+  Python. Elements are Ed25519 encodings of a representative point; see design §3 for why
+  scalar multiplication goes through ``4P`` and a scalar divided by 4.
+
+:func:`get_group` picks ``native`` when it loads and ``portable`` otherwise; the environment
+variable ``VERWIJSINDEX_OPRF_BACKEND`` (``native`` or ``portable``) forces one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from functools import cache
+from typing import Final, Protocol
+
+from nacl import bindings as sodium
+
+from verwijsindex_core.errors import BackendUnavailable
+from verwijsindex_core.pseudonym.oprf import _ristretto as r255
+from verwijsindex_core.pseudonym.oprf import _scalar as scalar
+
+__all__: list[str] = []
+
+BACKEND_ENV_VAR: Final = "VERWIJSINDEX_OPRF_BACKEND"
+ELEMENT_SIZE: Final = 32
+GENERATOR: Final = bytes.fromhex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76")
+IDENTITY_ENCODING: Final = bytes(ELEMENT_SIZE)
+
+
+class Group(Protocol):
+    """Operations on ristretto255 elements in a backend's own representation (bytes)."""
+
+    name: str
+    identity: bytes
+    generator: bytes
+
+    def decode(self, data: bytes) -> bytes | None:
+        """The element of a canonical encoding (identity included); ``None`` if invalid."""
+
+    def encode(self, element: bytes) -> bytes:
+        """The canonical 32-byte ristretto255 encoding."""
+
+    def from_uniform(self, data: bytes) -> bytes:
+        """RFC 9496 element derivation from 64 uniform bytes."""
+
+    def mult(self, k: bytes, element: bytes) -> bytes:
+        """``k * element`` for a reduced scalar ``k``."""
+
+    def mult_base(self, k: bytes) -> bytes:
+        """``k * generator``."""
+
+    def add(self, a: bytes, b: bytes) -> bytes:
+        """``a + b``."""
+
+
+# --- portable: PyNaCl's Ed25519 primitives ----------------------------------------------------
+
+_ED_IDENTITY: Final = r255.ed25519_bytes(0, 1)
+_ED_T4: Final = r255.ed25519_bytes(r255.SQRT_M1, 0)  # (sqrt(-1), 0): a point of order 4
+_INV4: Final = pow(4, -1, r255.L).to_bytes(32, "little")
+_MASK255: Final = (1 << 255) - 1
+_NEG_SQRT_M1: Final = r255.P - r255.SQRT_M1
+
+
+class PortableGroup:
+    """ristretto255 on libsodium's Ed25519 functions (as bundled with PyNaCl >= 1.6.2).
+
+    A decoded ristretto255 element is a point in 2E and may carry 4-torsion, which libsodium's
+    ``noclamp`` multiplication rejects. Multiplication therefore uses ``4P`` (in the prime-order
+    subgroup, two additions) times ``k/4 mod L``: the result differs from ``k*P`` by 4-torsion
+    only, which the ristretto255 encoding ignores. To encode, the x-coordinate is recovered
+    without a square root: adding the order-4 point ``(i, 0)`` maps ``(x, y)`` to
+    ``(i*y, i*x)``, so libsodium's addition hands over ``i*x`` in the y field.
+    """
+
+    name = "portable"
+    identity = _ED_IDENTITY
+    generator = r255.ed25519_bytes(*r255.to_affine(r255.decode(GENERATOR) or r255.IDENTITY))
+
+    def decode(self, data: bytes) -> bytes | None:
+        point = r255.decode(data)
+        if point is None:
+            return None
+        return r255.ed25519_bytes(point[0], point[1])
+
+    def encode(self, element: bytes) -> bytes:
+        y = int.from_bytes(element, "little") & _MASK255
+        shifted = sodium.crypto_core_ed25519_add(element, _ED_T4)
+        x = (int.from_bytes(shifted, "little") & _MASK255) * _NEG_SQRT_M1 % r255.P
+        return r255.encode((x, y, 1, x * y % r255.P))
+
+    def from_uniform(self, data: bytes) -> bytes:
+        return r255.ed25519_bytes(*r255.to_affine(r255.from_uniform(data)))
+
+    def mult(self, k: bytes, element: bytes) -> bytes:
+        if scalar.is_zero(k):
+            return _ED_IDENTITY
+        double = sodium.crypto_core_ed25519_add(element, element)
+        quadruple = sodium.crypto_core_ed25519_add(double, double)
+        try:
+            return bytes(sodium.crypto_scalarmult_ed25519_noclamp(scalar.mul(k, _INV4), quadruple))
+        except RuntimeError:
+            # 4P is the identity (P was pure torsion, i.e. the identity element).
+            return _ED_IDENTITY
+
+    def mult_base(self, k: bytes) -> bytes:
+        if scalar.is_zero(k):
+            return _ED_IDENTITY
+        return bytes(sodium.crypto_scalarmult_ed25519_base_noclamp(k))
+
+    def add(self, a: bytes, b: bytes) -> bytes:
+        return bytes(sodium.crypto_core_ed25519_add(a, b))
+
+
+# --- native: the system libsodium's ristretto255 API ------------------------------------------
+
+_NATIVE_SYMBOLS: Final = (
+    "sodium_init",
+    "crypto_core_ristretto255_is_valid_point",
+    "crypto_core_ristretto255_add",
+    "crypto_core_ristretto255_from_hash",
+    "crypto_scalarmult_ristretto255",
+    "crypto_scalarmult_ristretto255_base",
+)
+
+
+class NativeGroup:
+    """ristretto255 on the system libsodium (>= 1.0.18) through :mod:`ctypes`.
+
+    libsodium 1.0.18 ignores bit 255 of an encoding when it checks canonicity; RFC 9496
+    forbids it, so :meth:`decode` checks that bit itself before asking libsodium.
+    """
+
+    name = "native"
+    identity = IDENTITY_ENCODING
+    generator = GENERATOR
+
+    def __init__(self, library: ctypes.CDLL) -> None:
+        self._is_valid = library.crypto_core_ristretto255_is_valid_point
+        self._add = library.crypto_core_ristretto255_add
+        self._from_hash = library.crypto_core_ristretto255_from_hash
+        self._mult = library.crypto_scalarmult_ristretto255
+        self._mult_base = library.crypto_scalarmult_ristretto255_base
+        for fn in (self._is_valid, self._add, self._from_hash, self._mult, self._mult_base):
+            fn.restype = ctypes.c_int
+
+    def decode(self, data: bytes) -> bytes | None:
+        if len(data) != ELEMENT_SIZE or data[31] & 0x80:
+            return None
+        return bytes(data) if self._is_valid(data) == 1 else None
+
+    def encode(self, element: bytes) -> bytes:
+        return element
+
+    def from_uniform(self, data: bytes) -> bytes:
+        out = ctypes.create_string_buffer(ELEMENT_SIZE)
+        if self._from_hash(out, data) != 0:  # pragma: no cover - never fails for 64 bytes
+            raise BackendUnavailable("native backend: from_hash failed")
+        return out.raw
+
+    def mult(self, k: bytes, element: bytes) -> bytes:
+        out = ctypes.create_string_buffer(ELEMENT_SIZE)
+        # Returns -1 exactly when the result is the identity (k = 0 or element = identity).
+        return out.raw if self._mult(out, k, element) == 0 else IDENTITY_ENCODING
+
+    def mult_base(self, k: bytes) -> bytes:
+        out = ctypes.create_string_buffer(ELEMENT_SIZE)
+        return out.raw if self._mult_base(out, k) == 0 else IDENTITY_ENCODING
+
+    def add(self, a: bytes, b: bytes) -> bytes:
+        out = ctypes.create_string_buffer(ELEMENT_SIZE)
+        if self._add(out, a, b) != 0:  # pragma: no cover - inputs are valid elements
+            raise BackendUnavailable("native backend: addition failed")
+        return out.raw
+
+
+@cache
+def _load_native() -> NativeGroup:
+    name = ctypes.util.find_library("sodium") or "libsodium.so.23"
+    try:
+        library = ctypes.CDLL(name)
+    except OSError:
+        raise BackendUnavailable(
+            "native backend: the system libsodium is not installed "
+            "(Debian: apt-get install libsodium23)"
+        ) from None
+    missing = [symbol for symbol in _NATIVE_SYMBOLS if not hasattr(library, symbol)]
+    if missing:
+        raise BackendUnavailable(
+            f"native backend: libsodium lacks {', '.join(missing)} (need >= 1.0.18)"
+        )
+    if library.sodium_init() < 0:
+        raise BackendUnavailable("native backend: sodium_init failed")
+    return NativeGroup(library)
+
+
+_PORTABLE: Final = PortableGroup()
+
+
+def native_available() -> bool:
+    """Whether the native backend loads on this machine."""
+    try:
+        _load_native()
+    except BackendUnavailable:
+        return False
+    return True
+
+
+def get_group(name: str | None = None) -> Group:
+    """The backend called ``name``, or the one ``VERWIJSINDEX_OPRF_BACKEND`` names, or else
+    native when it loads and portable otherwise."""
+    chosen = name or os.environ.get(BACKEND_ENV_VAR) or "auto"
+    if chosen == "portable":
+        return _PORTABLE
+    if chosen == "native":
+        return _load_native()
+    if chosen == "auto":
+        return _load_native() if native_available() else _PORTABLE
+    raise BackendUnavailable(
+        f"backend: unknown name {chosen!r}; use 'native' or 'portable' (rule: backend-name)"
+    )
