@@ -24,7 +24,7 @@ from verwijsindex_core.errors import BackendUnavailable
 from verwijsindex_core.pseudonym.oprf import _ristretto as r255
 from verwijsindex_core.pseudonym.oprf import _scalar as scalar
 
-__all__: list[str] = []
+__all__ = ["BACKEND_ENV_VAR"]
 
 BACKEND_ENV_VAR: Final = "VERWIJSINDEX_OPRF_BACKEND"
 ELEMENT_SIZE: Final = 32

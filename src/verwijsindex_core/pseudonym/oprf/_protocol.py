@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final, NoReturn, final
 
-from verwijsindex_core.errors import InvalidElement, InvalidOprfInput, OprfError, ProofError
+from verwijsindex_core.errors import (
+    InvalidElement,
+    InvalidOprfInput,
+    InvalidScalar,
+    OprfError,
+    ProofError,
+)
 from verwijsindex_core.pseudonym.oprf import _scalar as scalar
 from verwijsindex_core.pseudonym.oprf._group import Group, get_group
 
@@ -168,8 +174,11 @@ class _Suite:
         proof: bytes,
     ) -> bool:
         """VerifyProof with A = the generator (§2.2.2)."""
-        c = scalar.parse(proof[:SCALAR_SIZE], "proof.c", nonzero=False)
-        s = scalar.parse(proof[SCALAR_SIZE:], "proof.s", nonzero=False)
+        try:
+            c = scalar.parse(proof[:SCALAR_SIZE], "proof.c", nonzero=False)
+            s = scalar.parse(proof[SCALAR_SIZE:], "proof.s", nonzero=False)
+        except InvalidScalar:
+            return False  # a non-canonical scalar is simply a proof that does not verify
         group = self.group
         m, z = self._composites(None, b_enc, cs, ds)
         t2 = group.add(group.mult_base(s), group.mult(c, b))
