@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,8 @@ def test_constants_satisfy_their_definitions() -> None:
     assert r255.SQRT_M1**2 % p == p - 1
     assert r255.SQRT_AD_MINUS_ONE**2 % p == (-d - 1) % p
     assert r255.INVSQRT_A_MINUS_D**2 * (-1 - d) % p == 1
-    assert r255.ONE_MINUS_D_SQ == (1 - d * d) % p
-    assert r255.D_MINUS_ONE_SQ == (d - 1) ** 2 % p
+    assert (1 - d * d) % p == r255.ONE_MINUS_D_SQ
+    assert (d - 1) ** 2 % p == r255.D_MINUS_ONE_SQ
 
 
 def test_generator_multiples(group: Group) -> None:
@@ -145,9 +146,7 @@ def test_differential_base_mult_and_add() -> None:
     rng = random.Random(4)
     encodings = _elements(rng, N_DIFFERENTIAL + 1)
     for k_bytes, (a, b) in zip(
-        (rng.randbytes(64) for _ in range(N_DIFFERENTIAL)),
-        zip(encodings, encodings[1:], strict=False),
-        strict=False,
+        (rng.randbytes(64) for _ in range(N_DIFFERENTIAL)), pairwise(encodings), strict=True
     ):
         k = scalar.from_uniform(k_bytes)
         assert portable.encode(portable.mult_base(k)) == native.mult_base(k)
