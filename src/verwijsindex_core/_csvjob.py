@@ -15,10 +15,24 @@ from typing import Final, TextIO
 from verwijsindex_core.errors import InvalidBsn, ValidationError
 from verwijsindex_core.pseudonym import Bsn, Pseudonymiser, pseudonym_text
 
-__all__ = ["CsvJobReport", "pseudonymise_csv"]
+__all__ = ["BatchPseudonymise", "CsvJobReport", "keyed_batches", "pseudonymise_csv"]
 
 REJECT_HEADER: Final = ("line", "column", "rule")
 FIELD_COUNT_RULE: Final = "field-count"
+
+
+BatchPseudonymise = Callable[[list[Bsn]], list[str]]
+"""Turns a batch of parsed BSNs into the text forms of their pseudonyms, in order."""
+
+
+def keyed_batches(pseudonymiser: Pseudonymiser) -> BatchPseudonymise:
+    """The batch function for keyed (HMAC) pseudonyms under the active key."""
+
+    def run(bsns: list[Bsn]) -> list[str]:
+        key_id = pseudonymiser.active_key_id
+        return [pseudonym_text(key_id, d) for d in pseudonymiser.digests_many(bsns)]
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,7 @@ def pseudonymise_csv(
     source: TextIO,
     sink: TextIO,
     rejects: TextIO,
-    pseudonymiser: Pseudonymiser,
+    pseudonymise: BatchPseudonymise,
     *,
     column: str = "bsn",
     output_column: str = "pseudonym",
@@ -54,6 +68,9 @@ def pseudonymise_csv(
     on_progress: Callable[[int], None] | None = None,
 ) -> CsvJobReport:
     """Copy ``source`` to ``sink`` with ``column`` replaced by its pseudonym.
+
+    ``pseudonymise`` is called once per chunk of valid BSNs (:func:`keyed_batches` for keyed
+    pseudonyms; the CLI builds one for blind pseudonyms).
 
     The first row is the header and must name ``column``; in the output that column is
     renamed ``output_column``. Rows whose BSN is invalid, or whose number of fields differs
@@ -83,9 +100,8 @@ def pseudonymise_csv(
 
     def flush() -> None:
         nonlocal written
-        key_id = pseudonymiser.active_key_id
-        for row, digest in zip(pending_rows, pseudonymiser.digests_many(pending_bsns), strict=True):
-            row[index] = pseudonym_text(key_id, digest)
+        for row, text in zip(pending_rows, pseudonymise(pending_bsns), strict=True):
+            row[index] = text
         writer.writerows(pending_rows)
         written += len(pending_rows)
         pending_rows.clear()

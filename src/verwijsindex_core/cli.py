@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import TextIO
 
 from verwijsindex_core import __version__
-from verwijsindex_core._csvjob import pseudonymise_csv
+from verwijsindex_core._csvjob import BatchPseudonymise, keyed_batches, pseudonymise_csv
 from verwijsindex_core._progress import Progress
 from verwijsindex_core.errors import ValidationError, VerwijsindexError
-from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, KeyRing, Pseudonymiser
+from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, Bsn, KeyRing, Pseudonymiser
+from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
+from verwijsindex_core.pseudonym.oprf import BlindPseudonymiser, PseudonymService
 
 __all__ = ["main"]
 
@@ -37,7 +39,8 @@ class _UsageError(Exception):
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="verwijsindex",
-        description="Tools for a Dutch verwijsindex: keys and BSN pseudonymisation.",
+        description="Tools for a Dutch verwijsindex: keys and BSN pseudonymisation "
+        "(keyed or blind).",
         epilog="Run 'verwijsindex COMMAND --help' for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -53,6 +56,20 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     keygen.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to create")
+
+    oprf_keygen = commands.add_parser(
+        "oprf-keygen",
+        help="create the OPRF key of a pseudonymisation service (blind pseudonyms)",
+        description=(
+            "Create a new VOPRF key (RFC 9497, ristretto255-SHA512) for a pseudonymisation "
+            "service. The secret key goes to FILE (mode 0600, never overwritten); the public "
+            "key and its id are printed: publish them to the vendors, who need them for "
+            "'pseudonymise --oprf-public-key'."
+        ),
+    )
+    oprf_keygen.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="secret key file to create"
+    )
 
     pseud = commands.add_parser(
         "pseudonymise",
@@ -71,6 +88,23 @@ def _build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const=KEY_ENV_VAR,
         help=f"read base64url keys from environment variable VAR (default {KEY_ENV_VAR})",
+    )
+    source.add_argument(
+        "--oprf-public-key",
+        metavar="KEY",
+        help=(
+            "blind pseudonyms: the service's public key (base64url, from oprf-keygen); every "
+            "answer is verified against it. Needs --oprf-server-key for now"
+        ),
+    )
+    pseud.add_argument(
+        "--oprf-server-key",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "the service's secret key file, evaluated in this process until the service's HTTP "
+            "endpoint exists; the BSNs still only reach it blinded"
+        ),
     )
     pseud.add_argument("--column", default="bsn", help="name of the BSN column (default: bsn)")
     pseud.add_argument(
@@ -124,13 +158,44 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_oprf_keygen(args: argparse.Namespace) -> int:
+    service = PseudonymService.generate()
+    service.save(args.out)
+    print(f"wrote {args.out} (mode 0600): the secret key of OPRF key id {service.key_id}")
+    print(f"public key: {b64u_encode(service.public_key)}")
+    print("keep the file on the pseudonymisation service only; give vendors the public key")
+    return EXIT_OK
+
+
+def _batch_function(args: argparse.Namespace) -> BatchPseudonymise:
+    """The pseudonymisation the arguments ask for: keyed HMAC, or blind (OPRF)."""
+    if args.oprf_public_key is None:
+        if args.oprf_server_key is not None:
+            raise _UsageError("--oprf-server-key goes with --oprf-public-key")
+        ring = KeyRing.load(args.key) if args.key else KeyRing.from_env(args.key_env)
+        return keyed_batches(Pseudonymiser(ring, purpose=args.purpose))
+    public_key = b64u_decode(args.oprf_public_key)
+    if public_key is None:
+        raise _UsageError("--oprf-public-key must be base64url (as oprf-keygen prints it)")
+    if args.oprf_server_key is None:
+        raise _UsageError("--oprf-public-key needs --oprf-server-key until the HTTP service exists")
+    if args.purpose != DEFAULT_PURPOSE:
+        raise _UsageError("--purpose applies to keyed pseudonyms; a blind service has one key")
+    service = PseudonymService.load(args.oprf_server_key)
+    vendor = BlindPseudonymiser(public_key)
+
+    def run(bsns: list[Bsn]) -> list[str]:
+        return [p.text for p in vendor.pseudonymise_many(bsns, service.blind_evaluate)]
+
+    return run
+
+
 def _cmd_pseudonymise(args: argparse.Namespace) -> int:
     if len(args.delimiter) != 1:
         raise _UsageError("--delimiter must be a single character")
     if args.input.resolve() == args.output.resolve():
         raise _UsageError("IN.csv and OUT.csv must be different files")
-    ring = KeyRing.load(args.key) if args.key else KeyRing.from_env(args.key_env)
-    pseudonymiser = Pseudonymiser(ring, purpose=args.purpose)
+    pseudonymise = _batch_function(args)
     rejects_path: Path = args.rejects or args.output.with_name(args.output.name + ".rejects.csv")
     show = sys.stderr.isatty() if args.progress is None else args.progress
     try:
@@ -147,7 +212,7 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
                     source,
                     sink,
                     rejects,
-                    pseudonymiser,
+                    pseudonymise,
                     column=args.column,
                     output_column=args.output_column,
                     delimiter=args.delimiter,
@@ -176,7 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    handlers = {"keygen": _cmd_keygen, "pseudonymise": _cmd_pseudonymise}
+    handlers = {
+        "keygen": _cmd_keygen,
+        "oprf-keygen": _cmd_oprf_keygen,
+        "pseudonymise": _cmd_pseudonymise,
+    }
     try:
         return handlers[args.command](args)
     except _UsageError as exc:
