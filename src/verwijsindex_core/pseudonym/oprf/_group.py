@@ -57,64 +57,120 @@ class Group(Protocol):
     def add(self, a: bytes, b: bytes) -> bytes:
         """``a + b``."""
 
+    def is_identity(self, element: bytes) -> bool:
+        """Whether the element is the group's identity."""
+
 
 # --- portable: PyNaCl's Ed25519 primitives ----------------------------------------------------
 
 _ED_IDENTITY: Final = r255.ed25519_bytes(0, 1)
 _ED_T4: Final = r255.ed25519_bytes(r255.SQRT_M1, 0)  # (sqrt(-1), 0): a point of order 4
+_INV2: Final = pow(2, -1, r255.L).to_bytes(32, "little")
 _INV4: Final = pow(4, -1, r255.L).to_bytes(32, "little")
+_INV8: Final = pow(8, -1, r255.L).to_bytes(32, "little")
 _MASK255: Final = (1 << 255) - 1
 _NEG_SQRT_M1: Final = r255.P - r255.SQRT_M1
+_FULL: Final = b"F"  # the element is the Ed25519 point that follows
+_HALF: Final = b"H"  # the element is twice the Ed25519 point that follows
+
+
+def _ed_x(point: bytes) -> int:
+    """The x-coordinate of an Ed25519 point, without a square root: ``P + (i, 0) = (i*y, i*x)``."""
+    shifted = sodium.crypto_core_ed25519_add(point, _ED_T4)
+    return (int.from_bytes(shifted, "little") & _MASK255) * _NEG_SQRT_M1 % r255.P
 
 
 class PortableGroup:
     """ristretto255 on libsodium's Ed25519 functions (as bundled with PyNaCl >= 1.6.2).
 
-    A decoded ristretto255 element is a point in 2E and may carry 4-torsion, which libsodium's
+    An element is an Ed25519 point with a tag: ``F`` + P stands for P itself, ``H`` + P for
+    2P ("half" form). Decoded and hashed elements are full; products and sums are kept half,
+    because ENCODE of 2P needs one inversion where ENCODE of P needs a square root.
+
+    A decoded ristretto255 element lies in 2E and may carry 4-torsion, which libsodium's
     ``noclamp`` multiplication rejects. Multiplication therefore uses ``4P`` (in the prime-order
-    subgroup, two additions) times ``k/4 mod L``: the result differs from ``k*P`` by 4-torsion
-    only, which the ristretto255 encoding ignores. To encode, the x-coordinate is recovered
-    without a square root: adding the order-4 point ``(i, 0)`` maps ``(x, y)`` to
-    ``(i*y, i*x)``, so libsodium's addition hands over ``i*x`` in the y field.
+    subgroup, two additions) times ``k/4`` (or ``k/8`` to land in half form) modulo L: the
+    result differs from ``k*P`` by 4-torsion only, which the encoding ignores. The
+    x-coordinate is recovered without a square root: adding the order-4 point ``(i, 0)`` maps
+    ``(x, y)`` to ``(i*y, i*x)``, so libsodium's addition hands over ``i*x`` in the y field.
     """
 
     name = "portable"
-    identity = _ED_IDENTITY
-    generator = r255.ed25519_bytes(*r255.to_affine(r255.decode(GENERATOR) or r255.IDENTITY))
+    identity = _HALF + _ED_IDENTITY
+    generator = _FULL + r255.ed25519_bytes(*r255.to_affine(r255.decode(GENERATOR) or r255.IDENTITY))
 
     def decode(self, data: bytes) -> bytes | None:
-        point = r255.decode(data)
-        if point is None:
+        # RFC 9496 DECODE without its square root: y = (1 - s^2) / (1 + s^2) needs one
+        # inversion, and x is the non-negative root of x^2 = 4 s^2 / v, which exists exactly
+        # when DECODE's was_square holds. libsodium finds x while adding (i, 0) to (y, sign 0),
+        # and refuses the point when x^2 has no root.
+        if len(data) != 32:
             return None
-        return r255.ed25519_bytes(point[0], point[1])
+        s = int.from_bytes(data, "little")
+        if s >= r255.P or s & 1:
+            return None
+        ss = s * s % r255.P
+        y = (1 - ss) * pow(1 + ss, -1, r255.P) % r255.P
+        if y == 0:
+            return None
+        candidate = y.to_bytes(32, "little")
+        try:
+            x = _ed_x(candidate)
+        except RuntimeError:
+            return None  # not on the curve: DECODE's was_square is false
+        if (x * y % r255.P) & 1:  # DECODE refuses a negative t = x*y
+            return None
+        return _FULL + candidate
 
     def encode(self, element: bytes) -> bytes:
-        y = int.from_bytes(element, "little") & _MASK255
-        shifted = sodium.crypto_core_ed25519_add(element, _ED_T4)
-        x = (int.from_bytes(shifted, "little") & _MASK255) * _NEG_SQRT_M1 % r255.P
+        tag, point = element[:1], element[1:]
+        y = int.from_bytes(point, "little") & _MASK255
+        x = _ed_x(point)
+        if tag == _HALF:
+            encoded = r255.encode_double(x, y)
+            if encoded is not None:
+                return encoded
+            point = sodium.crypto_core_ed25519_add(point, point)  # small order: the slow way
+            y, x = int.from_bytes(point, "little") & _MASK255, _ed_x(point)
         return r255.encode((x, y, 1, x * y % r255.P))
 
     def from_uniform(self, data: bytes) -> bytes:
-        return r255.ed25519_bytes(*r255.to_affine(r255.from_uniform(data)))
+        return _FULL + r255.ed25519_bytes(*r255.to_affine(r255.from_uniform(data)))
+
+    def is_identity(self, element: bytes) -> bool:
+        # The identity's coset E[4] is exactly the points with x*y = 0, i.e. y in {0, 1, -1}.
+        # A half point stands for 2P; its own y decides the same way for the points this class
+        # makes (prime order or small order, never mixed).
+        y = int.from_bytes(element[1:], "little") & _MASK255
+        return y in (0, 1, r255.P - 1)
 
     def mult(self, k: bytes, element: bytes) -> bytes:
         if scalar.is_zero(k):
-            return _ED_IDENTITY
-        double = sodium.crypto_core_ed25519_add(element, element)
+            return self.identity
+        tag, point = element[:1], element[1:]
+        double = sodium.crypto_core_ed25519_add(point, point)
         quadruple = sodium.crypto_core_ed25519_add(double, double)
+        # Full P: (k/8) * 4P, which doubled is k*P. Half H (= P/2): (k/4) * 4H = k*H.
+        factor = _INV8 if tag == _FULL else _INV4
         try:
-            return bytes(sodium.crypto_scalarmult_ed25519_noclamp(scalar.mul(k, _INV4), quadruple))
+            product = sodium.crypto_scalarmult_ed25519_noclamp(scalar.mul(k, factor), quadruple)
         except RuntimeError:
-            # 4P is the identity (P was pure torsion, i.e. the identity element).
-            return _ED_IDENTITY
+            return self.identity  # 4P is the identity: P was pure torsion
+        return _HALF + bytes(product)
 
     def mult_base(self, k: bytes) -> bytes:
         if scalar.is_zero(k):
-            return _ED_IDENTITY
-        return bytes(sodium.crypto_scalarmult_ed25519_base_noclamp(k))
+            return self.identity
+        return _HALF + bytes(sodium.crypto_scalarmult_ed25519_base_noclamp(scalar.mul(k, _INV2)))
 
     def add(self, a: bytes, b: bytes) -> bytes:
-        return bytes(sodium.crypto_core_ed25519_add(a, b))
+        if a[:1] == b[:1]:
+            return a[:1] + bytes(sodium.crypto_core_ed25519_add(a[1:], b[1:]))
+        full = [
+            x[1:] if x[:1] == _FULL else sodium.crypto_core_ed25519_add(x[1:], x[1:])
+            for x in (a, b)
+        ]
+        return _FULL + bytes(sodium.crypto_core_ed25519_add(full[0], full[1]))
 
 
 # --- native: the system libsodium's ristretto255 API ------------------------------------------
@@ -156,6 +212,9 @@ class NativeGroup:
 
     def encode(self, element: bytes) -> bytes:
         return element
+
+    def is_identity(self, element: bytes) -> bool:
+        return element == IDENTITY_ENCODING
 
     def from_uniform(self, data: bytes) -> bytes:
         out = ctypes.create_string_buffer(ELEMENT_SIZE)

@@ -89,7 +89,7 @@ class _Suite:
 
     def hash_to_group(self, msg: bytes) -> bytes:
         element = self.group.from_uniform(expand_message_xmd(msg, self._h2g_dst, 64))
-        if self.group.encode(element) == bytes(ELEMENT_SIZE):
+        if self.group.is_identity(element):
             raise InvalidOprfInput("input: hashes to the identity element (rule: InvalidInput)")
         return element
 
@@ -410,7 +410,7 @@ class Client:
         if self._mode == Mode.POPRF:
             info_used = _check_bytes(info, "info")
             tweaked_element = group.add(group.mult_base(suite.info_scalar(info_used)), self._pk)
-            if group.encode(tweaked_element) == bytes(ELEMENT_SIZE):
+            if group.is_identity(tweaked_element):
                 raise InvalidOprfInput("info: gives the identity tweaked key (rule: InvalidInput)")
             tweaked = tweaked_element
         elif info:

@@ -89,12 +89,17 @@ def decode(data: bytes) -> Point | None:
     return (x, y, 1, t)
 
 
-def encode(point: Point) -> bytes:
-    """RFC 9496 §4.3.2 ENCODE of an extended point."""
+def encode(point: Point, invsqrt: int | None = None) -> bytes:
+    """RFC 9496 §4.3.2 ENCODE of an extended point.
+
+    ``invsqrt`` may pass in the non-negative ``1/sqrt(u1 * u2^2)`` when the caller knows it
+    (see :func:`encode_double`); otherwise SQRT_RATIO_M1 computes it.
+    """
     x0, y0, z0, t0 = point
     u1 = (z0 + y0) * (z0 - y0) % P
     u2 = x0 * y0 % P
-    _, invsqrt = sqrt_ratio_m1(1, u1 * u2 % P * u2 % P)
+    if invsqrt is None:
+        _, invsqrt = sqrt_ratio_m1(1, u1 * u2 % P * u2 % P)
     den1 = invsqrt * u1 % P
     den2 = invsqrt * u2 % P
     z_inv = den1 * den2 % P * t0 % P
@@ -108,6 +113,27 @@ def encode(point: Point) -> bytes:
         y = -y % P
     s = ct_abs(den_inv * (z0 - y))
     return s.to_bytes(32, "little")
+
+
+def encode_double(x: int, y: int) -> bytes | None:
+    """ENCODE(2H) for the affine point ``H = (x, y)`` with one inversion and no square root.
+
+    Doubling H gives ``(X:Y:Z:T) = (E*F : G*K : F*G : E*K)`` with ``E = 2xy``,
+    ``G = y^2 - x^2``, ``F = G - 2`` and ``K = -(x^2 + y^2)``. Then ``u1 * u2^2`` of ENCODE is
+    ``(E F G^2 K)^2 (F^2 - K^2)``, and on the curve ``F^2 - K^2 = 4 x^2 y^2 (a - d)``, so
+    ``1/sqrt(u1 u2^2) = +-INVSQRT_A_MINUS_D / (2 x y E F G^2 K)``. Returns ``None`` when that
+    denominator is zero (H of small order), for the caller to fall back on :func:`encode`.
+    """
+    xx, yy = x * x % P, y * y % P
+    e = 2 * x * y % P
+    g = (yy - xx) % P
+    f = (g - 2) % P
+    k = -(xx + yy) % P
+    denominator = 2 * x * y % P * e % P * f % P * g % P * g % P * k % P
+    if denominator == 0:
+        return None
+    invsqrt = ct_abs(INVSQRT_A_MINUS_D * pow(denominator, -1, P))
+    return encode((e * f % P, g * k % P, f * g % P, e * k % P), invsqrt)
 
 
 def add(p: Point, q: Point) -> Point:
@@ -152,7 +178,7 @@ def from_uniform(data: bytes) -> Point:
 def to_affine(point: Point) -> tuple[int, int]:
     """Affine ``(x, y)`` of an extended point."""
     x, y, z, _ = point
-    z_inv = pow(z, P - 2, P)
+    z_inv = pow(z, -1, P)
     return x * z_inv % P, y * z_inv % P
 
 
