@@ -4,6 +4,7 @@ Validate a BSN, pseudonymise it with a key that stays where it belongs, and (in 
 modules) match signals on pseudonyms only, log every access and answer inzage completely.
 """
 
+from verwijsindex_core._facade import BatchSummary, Verwijsindex
 from verwijsindex_core.errors import (
     BackendUnavailable,
     InvalidBsn,
@@ -13,9 +14,11 @@ from verwijsindex_core.errors import (
     InvalidScalar,
     KeyFileError,
     KeyRingError,
+    NotPermitted,
     OprfError,
     ProofError,
     UnknownKey,
+    UnknownRecord,
     ValidationError,
     VerwijsindexError,
 )
@@ -33,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackendUnavailable",
+    "BatchSummary",
     "Bsn",
     "InvalidBsn",
     "InvalidElement",
@@ -43,12 +47,15 @@ __all__ = [
     "KeyFileError",
     "KeyRing",
     "KeyRingError",
+    "NotPermitted",
     "OprfError",
     "ProofError",
     "Pseudonym",
     "Pseudonymiser",
     "UnknownKey",
+    "UnknownRecord",
     "ValidationError",
+    "Verwijsindex",
     "VerwijsindexError",
     "__version__",
     "are_valid_bsns",

@@ -20,9 +20,11 @@ __all__ = [
     "InvalidScalar",
     "KeyFileError",
     "KeyRingError",
+    "NotPermitted",
     "OprfError",
     "ProofError",
     "UnknownKey",
+    "UnknownRecord",
     "ValidationError",
     "VerwijsindexError",
 ]
@@ -93,3 +95,11 @@ class ProofError(OprfError):
 
 class BackendUnavailable(OprfError, RuntimeError):
     """The requested group backend cannot be used here (e.g. no system libsodium)."""
+
+
+class UnknownRecord(VerwijsindexError, LookupError):
+    """No signal, match or notification with that id (or not one the caller may see)."""
+
+
+class NotPermitted(VerwijsindexError, PermissionError):
+    """The actor may not do this (not its signal, policy forbids it, requester rule)."""
