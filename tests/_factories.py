@@ -1,0 +1,68 @@
+"""Synthetic organisations, professionals and subjects for the matching tests (no real data)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, datetime
+
+from verwijsindex_core import KeyRing, Pseudonymiser, Verwijsindex
+from verwijsindex_core.matching import (
+    Domain,
+    FixedClock,
+    MemoryStore,
+    Organisation,
+    Policy,
+    Professional,
+    Store,
+)
+from verwijsindex_core.pseudonym import Key, Pseudonym, random_bsn
+
+RING = KeyRing(Key(bytes(range(32))))
+PSEUDONYMISER = Pseudonymiser(RING)
+START = datetime(2026, 3, 2, 9, 0)
+TODAY = START.date()
+
+STORE_FACTORIES: dict[str, Callable[[], Store]] = {"memory": MemoryStore}
+
+
+def organisation(
+    n: int, domain: Domain | None = None, municipality: str = "GM0518"
+) -> Organisation:
+    domains = list(Domain)
+    return Organisation(
+        id=f"org-{n}",
+        name=f"Organisatie {n}",
+        domain=domain or domains[n % len(domains)],
+        municipality=municipality,
+        region="haaglanden",
+    )
+
+
+def professional(org: Organisation, n: int) -> Professional:
+    return Professional(
+        id=f"{org.id}-p{n}",
+        name=f"Professional {n}",
+        function="Jeugdverpleegkundige",
+        phone="070-1234567",
+        email=f"p{n}@{org.id}.example",
+        organisation_id=org.id,
+    )
+
+
+def subject(seed: int) -> Pseudonym:
+    return PSEUDONYMISER.pseudonymise(random_bsn(random.Random(seed)))
+
+
+def index(store: str = "memory", policy: Policy | None = None) -> tuple[Verwijsindex, FixedClock]:
+    clock = FixedClock(START)
+    return (
+        Verwijsindex(
+            STORE_FACTORIES[store](), pseudonymiser=PSEUDONYMISER, clock=clock, policy=policy
+        ),
+        clock,
+    )
+
+
+def child_born(years_ago: int, today: date = TODAY) -> date:
+    return date(today.year - years_ago, 1, 15)
