@@ -78,7 +78,7 @@ def engine_snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
                 s.end_reason.value if s.end_reason else None,
             )
             for s in store.all_signals()
-        ),  # fmt: skip
+        ),
         "matches": sorted(
             (
                 m.id,
@@ -91,7 +91,7 @@ def engine_snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
                 m.afgestemd,
             )
             for m in store.all_matches()
-        ),  # fmt: skip
+        ),
         "notifications": sorted(
             (
                 n.id,
@@ -104,7 +104,7 @@ def engine_snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
                 n.about,
             )
             for n in store.all_notifications()
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -140,8 +140,9 @@ def machine_for(store_name: str, policy_name: str) -> type[RuleBasedStateMachine
             parents=st.sets(st.integers(0, 2), max_size=2),
             dob_shift=st.sampled_from([0, 0, 0, 0, 366]),
         )
-        def register(self, s: int, o: int, p: int, days: int | str | None, parents: set[int],
-                     dob_shift: int) -> None:  # fmt: skip
+        def register(  # noqa: PLR0917 (hypothesis passes the drawn values by name)
+            self, s: int, o: int, p: int, days: int | str | None, parents: set[int], dob_shift: int
+        ) -> None:
             data = RegisterInput(
                 subject=KEYS[s],
                 date_of_birth=DOBS[s] + timedelta(days=dob_shift),
@@ -267,11 +268,13 @@ def test_the_reference_is_exercised() -> None:
     """A sanity check that a plain scenario makes matches, family matches and notices."""
     policy = Policy()
     ref = Reference(policy)
-    a = RegisterInput(KEYS[0], DOBS[3], ORGS[0], PROFS[0][0], ORGS[0].domain, "GM0518",
-                      parents=(PARENTS[0],))  # fmt: skip
+    a = RegisterInput(
+        KEYS[0], DOBS[3], ORGS[0], PROFS[0][0], ORGS[0].domain, "GM0518", parents=(PARENTS[0],)
+    )
     b = RegisterInput(KEYS[0], DOBS[3], ORGS[1], PROFS[1][0], ORGS[1].domain, "GM0503")
-    c = RegisterInput(KEYS[1], DOBS[1], ORGS[2], PROFS[2][0], ORGS[2].domain, "GM0599",
-                      parents=(PARENTS[0],))  # fmt: skip
+    c = RegisterInput(
+        KEYS[1], DOBS[1], ORGS[2], PROFS[2][0], ORGS[2].domain, "GM0599", parents=(PARENTS[0],)
+    )
     ref.register(a, TODAY)
     assert ref.register(b, TODAY)[2] == (1,)
     assert ref.register(c, TODAY)[2] == (2, 3)

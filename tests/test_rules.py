@@ -97,7 +97,7 @@ def test_planned_end_at_most_two_years() -> None:
         (15, True, True),
         (16, False, True),
         (22, False, True),
-    ],  # fmt: skip
+    ],
 )
 def test_informing_duty_thresholds(age: int, parents: bool, youth: bool) -> None:
     assert informing_duty(age) == (parents, youth)
@@ -105,9 +105,15 @@ def test_informing_duty_thresholds(age: int, parents: bool, youth: bool) -> None
 
 @pytest.mark.parametrize(
     ("age", "who"),
-    [(0, RightsHolders.PARENT), (11, RightsHolders.PARENT), (12, RightsHolders.PARENT_AND_YOUTH),
-     (15, RightsHolders.PARENT_AND_YOUTH), (16, RightsHolders.YOUTH), (22, RightsHolders.YOUTH)],
-)  # fmt: skip
+    [
+        (0, RightsHolders.PARENT),
+        (11, RightsHolders.PARENT),
+        (12, RightsHolders.PARENT_AND_YOUTH),
+        (15, RightsHolders.PARENT_AND_YOUTH),
+        (16, RightsHolders.YOUTH),
+        (22, RightsHolders.YOUTH),
+    ],
+)
 def test_rights_holders_thresholds(age: int, who: RightsHolders) -> None:
     assert rights_holders(age) is who
 
