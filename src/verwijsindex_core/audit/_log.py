@@ -81,12 +81,17 @@ def entry_hash(entry: AuditEntry) -> bytes:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """``ok``, or the first position (0-based, in storage order) where the chain breaks."""
+    """``ok``, or the first position (0-based, in storage order) where the chain breaks.
+
+    ``head`` is the last entry's hash: record it elsewhere (a daily anchor) and compare later,
+    because cutting entries off the end leaves a chain that verifies on its own.
+    """
 
     ok: bool
     entries: int
     position: int | None = None
     problem: str | None = None
+    head: bytes = GENESIS
 
 
 def verify(entries: Iterable[AuditEntry]) -> VerifyResult:
@@ -108,7 +113,7 @@ def verify(entries: Iterable[AuditEntry]) -> VerifyResult:
         if not hmac.compare_digest(entry_hash(entry), entry.hash):
             return VerifyResult(False, count, position, "entry content does not match its hash")
         prev = entry.hash
-    return VerifyResult(True, count)
+    return VerifyResult(True, count, head=prev)
 
 
 class AuditStorage(Protocol):

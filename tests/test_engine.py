@@ -1,0 +1,343 @@
+"""The engine's behaviour through the Verwijsindex facade, on every store (the store suite)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from _factories import (
+    PSEUDONYMISER,
+    STORE_FACTORIES,
+    TODAY,
+    child_born,
+    index,
+    organisation,
+    professional,
+    subject,
+)
+from verwijsindex_core import Bsn, NotPermitted, UnknownRecord, ValidationError, Verwijsindex
+from verwijsindex_core.audit import AuditEvent
+from verwijsindex_core.matching import (
+    Actor,
+    Domain,
+    EndReason,
+    FixedClock,
+    HistoryViewReason,
+    MatchKind,
+    NotificationKind,
+    Policy,
+    PostponementGround,
+)
+
+ORG_A = organisation(1, Domain.JEUGDGEZONDHEIDSZORG, "GM0518")
+ORG_B = organisation(2, Domain.ONDERWIJS, "GM0518")
+ORG_C = organisation(3, Domain.JEUGDHULP, "GM0599")
+PRO_A, PRO_A2 = professional(ORG_A, 1), professional(ORG_A, 2)
+PRO_B = professional(ORG_B, 1)
+PRO_C = professional(ORG_C, 1)
+KID = subject(1)
+SIBLING = subject(2)
+PARENT = subject(50)
+DOB = child_born(9)
+
+
+@pytest.fixture(params=sorted(STORE_FACTORIES))
+def vi(request: pytest.FixtureRequest) -> Verwijsindex:
+    return index(request.param)[0]
+
+
+def reg(vi: Verwijsindex, org=ORG_A, pro=PRO_A, who=KID, dob=DOB, **kw):  # type: ignore[no-untyped-def]
+    return vi.register(
+        who, date_of_birth=dob, organisation=org, professional=pro, region=org.municipality, **kw
+    )
+
+
+def actor(pro) -> Actor:  # type: ignore[no-untyped-def]
+    return Actor(organisation_id=pro.organisation_id, professional_id=pro.id)
+
+
+def test_two_organisations_match_and_both_are_told(vi: Verwijsindex) -> None:
+    first = reg(vi)
+    assert first.created and not first.matches and not first.notifications
+    second = reg(vi, ORG_B, PRO_B)
+    (match,) = second.matches
+    assert (match.signal_a, match.signal_b) == (first.signal.id, second.signal.id)
+    assert match.kind is MatchKind.DIRECT and not match.cross_region
+    to_a, to_b = second.notifications
+    assert to_a.organisation_id == ORG_A.id and to_a.contacts[0].professional_name == PRO_B.name
+    assert to_a.contacts[0].signal_id == second.signal.id
+    assert to_b.organisation_id == ORG_B.id and to_b.contacts[0].phone == PRO_A.phone
+    assert [n.id for n in vi.notifications_for(ORG_A.id)] == [to_a.id]
+
+
+def test_same_organisation_does_not_match_unless_policy_says_so() -> None:
+    for policy, expected in ((Policy(), 0), (Policy(same_organisation_matching=True), 1)):
+        vi, _ = index(policy=policy)
+        reg(vi)
+        assert len(reg(vi, ORG_A, PRO_A2).matches) == expected
+
+
+def test_re_registration_is_idempotent(vi: Verwijsindex) -> None:
+    reg(vi, ORG_B, PRO_B)
+    first = reg(vi)
+    again = reg(vi)
+    assert not again.created and again.signal.id == first.signal.id
+    assert not again.matches and not again.notifications
+    assert len(list(vi.store.all_signals())) == 2
+    assert len(list(vi.store.all_matches())) == 1
+
+
+def test_bsn_subjects_are_pseudonymised_and_never_stored(vi: Verwijsindex) -> None:
+    bsn = Bsn("111222333")
+    result = reg(vi, who=bsn)
+    assert result.signal.subject == PSEUDONYMISER.pseudonymise(bsn)
+    bare = Verwijsindex(clock=FixedClock(vi.clock.now()))
+    with pytest.raises(ValidationError, match="pseudonymiser"):
+        reg(bare, who=bsn)
+
+
+def test_only_the_turns_23_date_is_kept(vi: Verwijsindex) -> None:
+    reg(vi)
+    (record,) = list(vi.store.subjects())
+    assert record.turns_23 == date(DOB.year + 23, DOB.month, DOB.day)
+    assert not any(getattr(record, name, None) == DOB for name in record.__slots__)
+    with pytest.raises(ValidationError) as info:
+        reg(vi, ORG_B, PRO_B, dob=DOB + timedelta(days=1))
+    assert info.value.rule == "conflict"
+
+
+def test_family_match_through_a_shared_parent(vi: Verwijsindex) -> None:
+    reg(vi, parents=[PARENT])
+    sibling = reg(vi, ORG_B, PRO_B, who=SIBLING, dob=child_born(5), parents=[PARENT])
+    (match,) = sibling.matches
+    assert match.kind is MatchKind.FAMILY
+    # Linking later also matches: a third child's parent link arrives after its signal.
+    third = subject(3)
+    reg(vi, ORG_C, PRO_C, who=third, dob=child_born(2))
+    made = vi.set_parents(third, [PARENT], actor(PRO_C))
+    assert [m.kind for m in made] == [MatchKind.FAMILY, MatchKind.FAMILY]
+    assert vi.set_parents(third, [PARENT], actor(PRO_C)) == []
+
+
+def test_cross_region_matches_are_flagged_and_both_regions_told() -> None:
+    policy = Policy(regions={"GM0518": "haaglanden", "GM0599": "rijnmond"})
+    vi, _ = index(policy=policy)
+    reg(vi)
+    second = reg(vi, ORG_C, PRO_C)
+    assert second.matches[0].cross_region
+    recipients = [n.organisation_id for n in second.notifications]
+    assert recipients == [ORG_A.id, ORG_C.id, "haaglanden-coordinator", "rijnmond-coordinator"]
+    assert len(vi.notifications_for("rijnmond-coordinator")[0].contacts) == 2
+
+
+def test_history_notice_when_earlier_signals_ended(vi: Verwijsindex) -> None:
+    old = reg(vi)
+    vi.end_signal(old.signal.id, EndReason.RISK_GONE, actor(PRO_A))
+    new = reg(vi, ORG_B, PRO_B)
+    assert not new.matches
+    assert new.history_notice is not None and new.history_notice.inactive_signals == 1
+    assert new.notifications[0].kind is NotificationKind.HISTORY_EXISTS
+    assert new.notifications[0].contacts == ()  # a notice only, no contact data
+    contacts = vi.view_history(new.signal.id, HistoryViewReason.CONTINUITY_OF_CARE, actor(PRO_B))
+    assert [c.professional_name for c in contacts] == [PRO_A.name]
+    entries = [e for e in vi.audit.entries() if e.event == AuditEvent.VIEW_HISTORY]
+    assert entries[-1].actor_organisation == ORG_B.id
+    assert "continuity_of_care" in entries[-1].detail
+    with pytest.raises(ValidationError, match="history-reason"):
+        vi.view_history(new.signal.id, "curiosity", actor(PRO_B))
+    with pytest.raises(UnknownRecord):
+        vi.view_history(new.signal.id, HistoryViewReason.RISK_ASSESSMENT, actor(PRO_C))
+
+
+def test_history_view_can_be_switched_off() -> None:
+    vi, _ = index(policy=Policy(history_view=False))
+    signal = reg(vi).signal
+    with pytest.raises(NotPermitted):
+        vi.view_history(signal.id, HistoryViewReason.RISK_ASSESSMENT, actor(PRO_A))
+
+
+def test_unjustified_deletes_with_matches_and_notifications(vi: Verwijsindex) -> None:
+    first = reg(vi)
+    second = reg(vi, ORG_B, PRO_B)
+    vi.end_signal(second.signal.id, EndReason.UNJUSTIFIED, actor(PRO_B))
+    assert [s.id for s in vi.store.all_signals()] == [first.signal.id]
+    assert not list(vi.store.all_matches())
+    assert vi.notifications_for(ORG_A.id) == []
+    with pytest.raises(UnknownRecord):
+        vi.end_signal(second.signal.id, EndReason.RISK_GONE, actor(PRO_B))
+
+
+def test_only_the_owner_ends_a_signal_and_only_with_a_professional_reason(vi: Verwijsindex) -> None:
+    signal = reg(vi).signal
+    with pytest.raises(UnknownRecord):
+        vi.end_signal(signal.id, EndReason.RISK_GONE, actor(PRO_B))
+    with pytest.raises(ValidationError, match="end-reason"):
+        vi.end_signal(signal.id, EndReason.PLANNED_END, actor(PRO_A))
+    with pytest.raises(ValidationError, match="end-reason"):
+        vi.end_signal(signal.id, "because", actor(PRO_A))
+    vi.end_signal(signal.id, "risk_gone", actor(PRO_A))
+    with pytest.raises(ValidationError, match="not-active"):
+        vi.end_signal(signal.id, EndReason.RISK_GONE, actor(PRO_A))
+
+
+def test_death_ends_everything_and_blocks_new_signals(vi: Verwijsindex) -> None:
+    reg(vi)
+    reg(vi, ORG_B, PRO_B)
+    assert len(vi.record_death(KID, actor(PRO_A))) == 2
+    assert {s.end_reason for s in vi.store.all_signals()} == {EndReason.DECEASED}
+    with pytest.raises(ValidationError, match="deceased"):
+        reg(vi, ORG_C, PRO_C)
+
+
+def test_move_tells_the_new_regions_coordinator(vi: Verwijsindex) -> None:
+    reg(vi)
+    reg(vi, ORG_B, PRO_B)
+    note = vi.record_move(KID, "GM0599", actor(PRO_A))
+    assert note is not None and note.kind is NotificationKind.MOVE
+    assert note.organisation_id == "GM0599-coordinator"
+    assert [c.organisation_id for c in note.contacts] == [ORG_A.id, ORG_B.id]
+    with pytest.raises(ValidationError, match="municipality"):
+        vi.record_move(KID, "Den Haag", actor(PRO_A))
+
+
+def test_move_of_an_unknown_subject(vi: Verwijsindex) -> None:
+    with pytest.raises(UnknownRecord):
+        vi.record_move(subject(77), "GM0599", actor(PRO_A))
+
+
+def test_sweep_planned_end_23rd_birthday_and_purge() -> None:
+    vi, clock = index()
+    short = reg(vi, planned_end=TODAY + timedelta(days=10)).signal
+    old = TODAY.replace(year=TODAY.year - 23) + timedelta(days=20)
+    adult = reg(vi, ORG_B, PRO_B, who=subject(9), dob=old).signal
+    clock.advance(days=9)
+    assert vi.sweep().ended_planned == ()
+    clock.advance(days=1)
+    report = vi.sweep()
+    assert report.ended_planned == (short.id,)
+    clock.advance(days=40)
+    report = vi.sweep()
+    assert report.ended_age == (adult.id,)
+    ended_adult = vi.store.get_signal(adult.id)
+    assert ended_adult is not None and ended_adult.ended_on == date(
+        old.year + 23, old.month, old.day
+    )
+    assert ended_adult.end_reason is EndReason.AGE_LIMIT
+    clock.set(clock.now().replace(year=clock.now().year + 5) - timedelta(days=41))
+    assert vi.sweep().purged == ()
+    clock.advance(days=1)
+    assert vi.sweep().purged == (short.id,)
+    assert vi.store.get_signal(short.id) is None
+
+
+def test_a_signal_past_its_end_does_not_match_even_before_the_sweep() -> None:
+    vi, clock = index()
+    reg(vi, planned_end=TODAY + timedelta(days=5))
+    clock.advance(days=5)
+    later = reg(vi, ORG_B, PRO_B)
+    assert not later.matches
+    assert later.history_notice is not None
+
+
+def test_matches_for_shows_only_own_signals(vi: Verwijsindex) -> None:
+    reg(vi)
+    reg(vi, ORG_B, PRO_B)
+    reg(vi, ORG_C, PRO_C, who=SIBLING, dob=child_born(4))
+    assert len(vi.matches_for(ORG_A.id)) == 1
+    assert len(vi.matches_for(ORG_C.id)) == 0
+    assert vi.matches_for(ORG_A.id, PRO_A2.id) == []
+    reads = [e for e in vi.audit.entries() if e.event == AuditEvent.READ_MATCHES]
+    assert reads and reads[-1].actor_organisation == ORG_A.id
+
+
+def test_coordinator_and_afgestemd_only_by_a_party(vi: Verwijsindex) -> None:
+    reg(vi)
+    match = reg(vi, ORG_B, PRO_B).matches[0]
+    marked = vi.mark_coordinator(match.id, match.signal_b, actor(PRO_A))
+    assert marked.coordinator_signal == match.signal_b
+    assert vi.mark_afgestemd(match.id, actor(PRO_B)).afgestemd
+    with pytest.raises(UnknownRecord):
+        vi.mark_afgestemd(match.id, actor(PRO_C))
+    with pytest.raises(ValidationError, match="party"):
+        vi.mark_coordinator(match.id, 999, actor(PRO_A))
+
+
+def test_outbox_is_at_least_once_until_acknowledged(vi: Verwijsindex) -> None:
+    reg(vi)
+    reg(vi, ORG_B, PRO_B)
+    notes = vi.notifications_for(ORG_A.id)
+    assert vi.notifications_for(ORG_A.id) == notes  # read twice: still there
+    assert vi.acknowledge(ORG_B.id, [n.id for n in notes]) == 0  # not B's to acknowledge
+    assert vi.acknowledge(ORG_A.id, [n.id for n in notes]) == 1
+    assert vi.notifications_for(ORG_A.id) == []
+
+
+def test_informing_duty_and_postponement() -> None:
+    vi, _ = index()
+    young = reg(vi, who=subject(20), dob=child_born(11))
+    assert (young.informing_duty.inform_parents, young.informing_duty.inform_young_person) == (
+        True,
+        False,
+    )
+    teen = reg(
+        vi,
+        who=subject(21),
+        dob=child_born(14),
+        postponement=PostponementGround.SAFETY_OF_YOUNG_PERSON,
+    )
+    duty = teen.informing_duty
+    assert duty.inform_parents and duty.inform_young_person and duty.postponed
+    assert duty.ground is PostponementGround.SAFETY_OF_YOUNG_PERSON
+    adult = reg(vi, who=subject(22), dob=child_born(19))
+    assert (adult.informing_duty.inform_parents, adult.informing_duty.inform_young_person) == (
+        False,
+        True,
+    )
+
+
+def test_every_write_and_read_is_audited_and_the_chain_verifies(vi: Verwijsindex) -> None:
+    first = reg(vi)
+    reg(vi, ORG_B, PRO_B)
+    vi.matches_for(ORG_A.id)
+    vi.notifications_for(ORG_B.id)
+    vi.end_signal(first.signal.id, EndReason.RISK_GONE, actor(PRO_A))
+    vi.signal(first.signal.id, actor(PRO_A))
+    events = [e.event for e in vi.audit.entries()]
+    assert events == [
+        AuditEvent.REGISTER,
+        AuditEvent.REGISTER,
+        AuditEvent.READ_MATCHES,
+        AuditEvent.READ_NOTIFICATIONS,
+        AuditEvent.END_SIGNAL,
+        AuditEvent.READ_MATCHES,
+    ]
+    entries = list(vi.audit.entries())
+    assert {e.subject for e in entries} == {KID.text}
+    assert (
+        entries[1].actor_professional == PRO_B.id
+        and entries[1].responsible_organisation == ORG_B.id
+    )
+    assert vi.verify_audit().ok
+    with pytest.raises(UnknownRecord):
+        vi.signal(first.signal.id, actor(PRO_B))
+
+
+def test_register_many_counts() -> None:
+    vi, _ = index()
+    requests = [
+        {
+            "subject": subject(i // 3),
+            "date_of_birth": child_born(8),
+            "organisation": org,
+            "professional": pro,
+            "region": org.municipality,
+        }
+        for i, (org, pro) in enumerate([(ORG_A, PRO_A), (ORG_B, PRO_B), (ORG_C, PRO_C)] * 2)
+    ]
+    summary = vi.register_many(requests)
+    assert (summary.registered, summary.existing) == (6, 0)
+    assert summary.matches == 6
+    again = vi.register_many(requests[:2])
+    assert (again.registered, again.existing, again.matches) == (0, 2, 0)
+    assert vi.verify_audit().ok and len(list(vi.audit.entries())) == 8
