@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from verwijsindex_core.errors import NotPermitted, UnknownRecord, ValidationError
 from verwijsindex_core.matching._model import (
@@ -42,7 +43,6 @@ from verwijsindex_core.matching._rules import (
     check_subject_eligible,
     informing_duty,
     purge_on,
-    turns_23_on,
 )
 from verwijsindex_core.matching._store import Store
 
@@ -51,7 +51,7 @@ __all__ = ["Engine", "RegisterInput", "RegisterOutcome", "SweepReport"]
 MAX_PARENTS = 4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RegisterInput:
     """A validated registration, as the engine takes it."""
 
@@ -66,8 +66,7 @@ class RegisterInput:
     postponement: PostponementGround | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterOutcome:
+class RegisterOutcome(NamedTuple):
     signal_id: int
     created: bool
     match_ids: tuple[int, ...]
@@ -165,10 +164,10 @@ class Engine:
 
     def _family_matches(self, subject: SubjectKey, today: date, notes: list[int]) -> list[int]:
         """Family matches between the subject's live signals and its siblings' (new pairs)."""
-        siblings = sorted(
-            {c for p in self.store.parents_of(subject) for c in self.store.children_of(p)}
-            - {subject}
-        )
+        parents = self.store.parents_of(subject)
+        if not parents:
+            return []
+        siblings = sorted({c for p in parents for c in self.store.children_of(p)} - {subject})
         if not siblings:
             return []
         own = self.live_signals(subject, today)
@@ -194,13 +193,16 @@ class Engine:
 
     # --- registration ---------------------------------------------------------------------------
 
-    def validate(self, data: RegisterInput, today: date) -> tuple[date, SubjectRecord | None]:
-        """Every check of :meth:`register`, without changing anything."""
+    def validate(self, data: RegisterInput, today: date) -> tuple[date, date, SubjectRecord | None]:
+        """Every check of :meth:`register`, without changing anything.
+
+        Returns the planned end, the date the subject turns 23 and the stored subject.
+        """
         if data.professional.organisation_id != data.organisation.id:
             raise ValidationError(
                 "professional.organisation_id", "mismatch", "must equal organisation.id"
             )
-        check_subject_eligible(data.date_of_birth, today)
+        turns_23 = check_subject_eligible(data.date_of_birth, today)
         planned_end = data.planned_end or anniversary(today, self.policy.default_signal_years)
         check_planned_end(today, planned_end, self.policy.max_signal_years)
         if len(data.parents) > MAX_PARENTS or len(set(data.parents)) != len(data.parents):
@@ -209,7 +211,7 @@ class Engine:
             raise ValidationError("parents", "self-parent", "a subject cannot be its own parent")
         subject = self.store.get_subject(data.subject)
         if subject is not None:
-            if subject.turns_23 != turns_23_on(data.date_of_birth):
+            if subject.turns_23 != turns_23:
                 raise ValidationError(
                     "date_of_birth",
                     "conflict",
@@ -217,10 +219,10 @@ class Engine:
                 )
             if subject.deceased:
                 raise ValidationError("subject", "deceased", "is recorded as deceased")
-        return planned_end, subject
+        return planned_end, turns_23, subject
 
     def register(self, data: RegisterInput, today: date) -> RegisterOutcome:
-        planned_end, subject = self.validate(data, today)
+        planned_end, turns_23, subject = self.validate(data, today)
         store = self.store
         duty = informing_duty(age_on(data.date_of_birth, today))
         existing = store.signals_of(data.subject)
@@ -234,7 +236,7 @@ class Engine:
 
         store.put_organisation(data.organisation)
         if subject is None:
-            subject = SubjectRecord(data.subject, turns_23_on(data.date_of_birth))
+            subject = SubjectRecord(data.subject, turns_23)
             store.add_subject(subject)
         if data.parents:
             store.add_parents(data.subject, data.parents)

@@ -74,14 +74,17 @@ def is_eligible(date_of_birth: date, day: date) -> bool:
     return date_of_birth <= day < turns_23_on(date_of_birth)
 
 
-def check_subject_eligible(date_of_birth: date, day: date) -> None:
-    """Raise :class:`ValidationError` (field ``date_of_birth``) unless eligible on ``day``."""
+def check_subject_eligible(date_of_birth: date, day: date) -> date:
+    """Raise :class:`ValidationError` (field ``date_of_birth``) unless eligible on ``day``
+    (0 <= age < 23, Jeugdwet 7.1.4.5 lid 2b); returns the date the subject turns 23."""
     if day < date_of_birth:
         raise ValidationError("date_of_birth", "future", "lies after the registration date")
-    if day >= turns_23_on(date_of_birth):
+    turns_23 = turns_23_on(date_of_birth)
+    if day >= turns_23:
         raise ValidationError(
             "date_of_birth", "age-limit", "the subject is 23 or older (Jeugdwet 7.1.4.5 lid 2b)"
         )
+    return turns_23
 
 
 def max_planned_end(registered_on: date, max_years: int = MAX_SIGNAL_YEARS) -> date:

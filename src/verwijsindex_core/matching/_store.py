@@ -117,8 +117,9 @@ class MemoryStore(MemoryAuditStorage):
         self._matches_by_signal: dict[int, list[int]] = defaultdict(list)
         self._notifications: dict[int, NotificationRecord] = {}
         self._outbox: dict[str, dict[int, None]] = defaultdict(dict)
-        self._notes_by_signal: dict[int, set[int]] = defaultdict(set)
-        self._notes_by_match: dict[int, set[int]] = defaultdict(set)
+        # Lists, not sets: most hold one or two ids, and a set costs 216 bytes empty.
+        self._notes_by_signal: dict[int, list[int]] = defaultdict(list)
+        self._notes_by_match: dict[int, list[int]] = defaultdict(list)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -257,11 +258,11 @@ class MemoryStore(MemoryAuditStorage):
         self._notifications[record.id] = record
         self._outbox[record.organisation_id][record.id] = None
         if record.signal_id is not None:
-            self._notes_by_signal[record.signal_id].add(record.id)
+            self._notes_by_signal[record.signal_id].append(record.id)
         for about in record.about:
-            self._notes_by_signal[about].add(record.id)
+            self._notes_by_signal[about].append(record.id)
         if record.match_id is not None:
-            self._notes_by_match[record.match_id].add(record.id)
+            self._notes_by_match[record.match_id].append(record.id)
 
     def get_notification(self, note_id: int) -> NotificationRecord | None:
         return self._notifications.get(note_id)
@@ -272,8 +273,9 @@ class MemoryStore(MemoryAuditStorage):
             return
         self._outbox[record.organisation_id].pop(note_id, None)
         for signal_id in (record.signal_id, *record.about):
-            if signal_id is not None:
-                self._notes_by_signal[signal_id].discard(note_id)
+            notes = self._notes_by_signal.get(signal_id) if signal_id is not None else None
+            if notes is not None and note_id in notes:
+                notes.remove(note_id)
 
     def pending_notifications(self, organisation_id: str) -> list[NotificationRecord]:
         return [self._notifications[i] for i in self._outbox.get(organisation_id, ())]
