@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
 from verwijsindex_core import KeyRing, Pseudonymiser, Verwijsindex
 from verwijsindex_core.matching import (
@@ -14,6 +16,7 @@ from verwijsindex_core.matching import (
     Organisation,
     Policy,
     Professional,
+    SQLiteStore,
     Store,
 )
 from verwijsindex_core.pseudonym import Key, Pseudonym, random_bsn
@@ -23,7 +26,15 @@ PSEUDONYMISER = Pseudonymiser(RING)
 START = datetime(2026, 3, 2, 9, 0)
 TODAY = START.date()
 
-STORE_FACTORIES: dict[str, Callable[[], Store]] = {"memory": MemoryStore}
+_TMP = tempfile.TemporaryDirectory(prefix="verwijsindex-tests-")
+
+
+def sqlite_store() -> SQLiteStore:
+    """A real SQLite file in a fresh directory (removed when the test run ends)."""
+    return SQLiteStore(Path(tempfile.mkdtemp(dir=_TMP.name)) / "store.db")
+
+
+STORE_FACTORIES: dict[str, Callable[[], Store]] = {"memory": MemoryStore, "sqlite": sqlite_store}
 
 
 def organisation(

@@ -23,6 +23,7 @@ __all__ = [
     "NotPermitted",
     "OprfError",
     "ProofError",
+    "StoreError",
     "UnknownKey",
     "UnknownRecord",
     "ValidationError",
@@ -103,3 +104,7 @@ class UnknownRecord(VerwijsindexError, LookupError):
 
 class NotPermitted(VerwijsindexError, PermissionError):
     """The actor may not do this (not its signal, policy forbids it, requester rule)."""
+
+
+class StoreError(VerwijsindexError):
+    """The database cannot be used (newer schema, locked for too long, damaged)."""

@@ -56,12 +56,14 @@ from verwijsindex_core.matching._rules import (
     rights_holders,
     turns_23_on,
 )
+from verwijsindex_core.matching._sqlite import SCHEMA_VERSION, SQLiteStore
 from verwijsindex_core.matching._store import MemoryStore, Store
 
 __all__ = [
     "AGE_LIMIT",
     "MAX_SIGNAL_YEARS",
     "RETENTION_YEARS",
+    "SCHEMA_VERSION",
     "Actor",
     "Clock",
     "Contact",
@@ -89,6 +91,7 @@ __all__ = [
     "RegisterRequest",
     "Registration",
     "RightsHolders",
+    "SQLiteStore",
     "Signal",
     "SignalRecord",
     "SignalStatus",

@@ -1,0 +1,221 @@
+"""The SQLite store: durability, schema, no secrets in the file, crash and concurrency safety.
+
+The shared engine suite (test_engine.py, test_oracle.py) runs on this store too.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from _factories import PSEUDONYMISER, RING, child_born, organisation, professional
+from verwijsindex_core import StoreError, Verwijsindex
+from verwijsindex_core.audit import AuditLog
+from verwijsindex_core.matching import (
+    SCHEMA_VERSION,
+    Domain,
+    Engine,
+    FixedClock,
+    Policy,
+    RegisterInput,
+    SQLiteStore,
+)
+from verwijsindex_core.matching._reference import Reference
+from verwijsindex_core.pseudonym import random_bsn
+from verwijsindex_core.pseudonym._b64 import b64u_encode
+
+HERE = Path(__file__).resolve().parent
+CHILD = HERE / "_sqlite_child.py"
+CLOCK = datetime(2026, 3, 2, 9, tzinfo=UTC)
+ORGS = [organisation(i, Domain.JEUGDHULP) for i in range(4)]
+
+
+def run_child(*args: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(CHILD), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=HERE,
+    )
+
+
+def test_schema_version_and_refusal_of_a_newer_file(tmp_path: Path) -> None:
+    path = tmp_path / "vi.db"
+    with SQLiteStore(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.integrity_check() == "ok"
+    with SQLiteStore(path) as again:  # reopening migrates nothing and loses nothing
+        assert again.schema_version() == SCHEMA_VERSION
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="schema-version"):
+        SQLiteStore(path)
+    garbage = tmp_path / "not-a-db"
+    garbage.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot be opened"):
+        SQLiteStore(garbage)
+
+
+def test_data_survives_reopening_and_the_audit_chain_verifies(tmp_path: Path) -> None:
+    path = tmp_path / "vi.db"
+    store = SQLiteStore(path)
+    vi = Verwijsindex(store, pseudonymiser=PSEUDONYMISER, clock=FixedClock(CLOCK))
+    bsn = random_bsn(random.Random(1))
+    for n in range(3):
+        vi.register(
+            bsn,
+            date_of_birth=child_born(8),
+            organisation=ORGS[n],
+            professional=professional(ORGS[n], 1),
+            region="GM0518",
+        )
+    store.close()
+    reopened = Verwijsindex(SQLiteStore(path), clock=FixedClock(CLOCK))
+    assert len(list(reopened.store.all_signals())) == 3
+    assert len(list(reopened.store.all_matches())) == 3
+    assert len(reopened.notifications_for(ORGS[0].id)) == 2
+    result = reopened.verify_audit()
+    assert result.ok and result.entries == 4  # 3 registrations and the read just now
+
+
+def test_no_bsn_no_key_no_date_of_birth_in_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "vi.db"
+    store = SQLiteStore(path)
+    vi = Verwijsindex(store, pseudonymiser=PSEUDONYMISER, clock=FixedClock(CLOCK))
+    rng = random.Random(5)
+    bsns = [random_bsn(rng) for _ in range(200)]
+    dobs = [date(2010 + i % 12, 1 + i % 12, 1 + i % 27) for i in range(200)]
+    for i, (bsn, dob) in enumerate(zip(bsns, dobs, strict=True)):
+        org = ORGS[i % 4]
+        vi.register(
+            bsn,
+            date_of_birth=dob,
+            organisation=org,
+            professional=professional(org, 1),
+            region="GM0518",
+        )
+    vi.notifications_for(ORGS[0].id)
+    store.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("vi.db"))
+    assert len(raw) > 10_000
+    for bsn in bsns:
+        assert bsn.digits.encode() not in raw
+    for key in RING:
+        secret = key._secret
+        for form in (secret, secret.hex().encode(), b64u_encode(secret).encode()):
+            assert form not in raw
+        assert key.derive("subject") not in raw
+    turns_23 = {date(d.year + 23, d.month, d.day).isoformat().encode() for d in dobs}
+    for dob in dobs:
+        if dob.isoformat().encode() not in turns_23:
+            assert dob.isoformat().encode() not in raw
+
+
+def test_a_failed_operation_commits_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "vi.db")
+
+    class Exploding(AuditLog):
+        def append(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+            raise RuntimeError("disk full")
+
+    vi = Verwijsindex(
+        store, pseudonymiser=PSEUDONYMISER, clock=FixedClock(CLOCK), audit=Exploding(store)
+    )
+    with pytest.raises(RuntimeError):
+        vi.register(
+            random_bsn(random.Random(2)),
+            date_of_birth=child_born(5),
+            organisation=ORGS[0],
+            professional=professional(ORGS[0], 1),
+            region="GM0518",
+        )
+    assert list(store.all_signals()) == []
+    assert list(store.subjects()) == []
+    assert store.next_id("signal") == 1  # the counter rolled back too
+
+
+def test_crash_safety_under_sigkill(tmp_path: Path) -> None:
+    """A child ingests batches; it is killed at random moments >= 20 times; after each kill
+    the file is sound, every reported batch is whole, no batch is half there, and the audit
+    chain verifies."""
+    path = tmp_path / "crash.db"
+    size = 25
+    rng = random.Random(2026)
+    reported: set[int] = set()
+    next_batch = 0
+    kills = 0
+    while kills < 20:
+        child = run_child("ingest", path, next_batch, size)
+        time.sleep(rng.uniform(0.4, 1.5))
+        child.send_signal(signal.SIGKILL)
+        out, err = child.communicate(timeout=30)
+        assert child.returncode == -signal.SIGKILL, err
+        kills += 1
+        reported.update(int(line) for line in out.split())
+        store = SQLiteStore(path)
+        assert store.integrity_check() == "ok"
+        counts: dict[int, int] = {}
+        for record in store.all_signals():
+            batch = int(record.organisation_id.split("-")[1])
+            counts[batch] = counts.get(batch, 0) + 1
+        assert all(count == size for count in counts.values()), counts
+        assert reported <= set(counts)
+        assert AuditLog(store).verify().ok
+        next_batch = max(counts, default=-1) + 1
+        store.close()
+    assert len(reported) >= 5, "the child should have committed some batches"
+
+
+def test_concurrent_writers_lose_nothing_and_duplicate_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    SQLiteStore(path).close()
+    workers = [run_child("register", path, w, 40) for w in range(4)]
+    for worker in workers:
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        assert out.strip() == "done"
+    store = SQLiteStore(path)
+    signals = list(store.all_signals())
+    keys = [(s.subject, s.organisation_id, s.professional.id) for s in signals]
+    assert len(keys) == len(set(keys)), "an idempotent registration was duplicated"
+    # Replay the signals that exist, in commit (id) order, through the reference.
+    reference = Reference(Policy())
+    for s in signals:
+        org = store.get_organisation(s.organisation_id)
+        assert org is not None
+        data = RegisterInput(s.subject, date(2015, 1, 1), org, s.professional, s.domain, s.region)
+        assert reference.register(data, CLOCK.date())[0] == s.id
+    got = sorted((m.signal_a, m.signal_b) for m in store.all_matches())
+    want = sorted((m.a, m.b) for m in reference.matches)
+    assert got == want and len(got) == len(set(got))
+    audit = AuditLog(store).verify()
+    assert audit.ok and audit.entries == 4 * 40
+    assert store.integrity_check() == "ok"
+
+
+def test_engine_direct_use_autocommits(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "vi.db")
+    engine = Engine(store, Policy())
+    data = RegisterInput(
+        ("aaaaaaaa", bytes(32)),
+        child_born(6),
+        ORGS[0],
+        professional(ORGS[0], 1),
+        Domain.JEUGDHULP,
+        "GM0518",
+    )
+    engine.register(data, CLOCK.date())
+    store.close()
+    assert len(list(SQLiteStore(tmp_path / "vi.db").all_signals())) == 1
+    assert os.path.getsize(tmp_path / "vi.db") > 0
