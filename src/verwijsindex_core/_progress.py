@@ -27,7 +27,9 @@ class Progress:
         enabled: bool = True,
         interval: float = 0.2,
         clock: Callable[[], float] = time.monotonic,
+        unit: str = "rows",
     ) -> None:
+        self._unit = unit
         self._label = label
         self._total = total
         self._stream = stream
@@ -62,7 +64,7 @@ class Progress:
             fraction = min(done / self._total, 1.0)
             filled = int(fraction * _WIDTH)
             parts.append(f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {fraction:4.0%}")
-        parts.append(f"{rows:,} rows")
-        parts.append(f"{rows / elapsed:,.0f} rows/s")
+        parts.append(f"{rows:,} {self._unit}")
+        parts.append(f"{rows / elapsed:,.0f} {self._unit}/s")
         self._stream.write("\r" + "  ".join(parts))
         self._stream.flush()

@@ -19,6 +19,7 @@ from typing import TextIO
 
 from verwijsindex_core import __version__
 from verwijsindex_core._csvjob import BatchPseudonymise, keyed_batches, pseudonymise_csv
+from verwijsindex_core._demo import run_demo
 from verwijsindex_core._progress import Progress
 from verwijsindex_core.errors import ValidationError, VerwijsindexError
 from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, Bsn, KeyRing, Pseudonymiser
@@ -56,6 +57,34 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     keygen.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to create")
+
+    demo = commands.add_parser(
+        "demo",
+        help="build a synthetic region in a SQLite file and simulate a year of signals",
+        description=(
+            "Create (or reopen) a SQLite verwijsindex with a synthetic region: municipalities, "
+            "organisations in all seven domains, professionals and young people in families, "
+            "then simulate a year of signals, ends, moves and the daily sweep. Prints a "
+            "summary and writes SAMPLE-SUBJECTS.txt (synthetic BSNs worth an inzage) next to "
+            "the database. Deterministic for a seed."
+        ),
+    )
+    demo.add_argument(
+        "--db",
+        type=Path,
+        default=Path("verwijsindex-demo.db"),
+        metavar="FILE",
+        help="database file (default: ./verwijsindex-demo.db)",
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
+    demo.add_argument("--subjects", type=int, default=10_000, help="young people (default: 10000)")
+    demo.add_argument("--days", type=int, default=365, help="days to simulate (default: 365)")
+    demo.add_argument(
+        "--fresh", action="store_true", help="delete an existing demo database and rebuild"
+    )
+    demo_bar = demo.add_mutually_exclusive_group()
+    demo_bar.add_argument("--progress", dest="progress", action="store_true", default=None)
+    demo_bar.add_argument("--no-progress", dest="progress", action="store_false")
 
     oprf_keygen = commands.add_parser(
         "oprf-keygen",
@@ -158,6 +187,22 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.subjects < 10 or args.days < 1:
+        raise _UsageError("--subjects must be at least 10 and --days at least 1")
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    run_demo(
+        args.db,
+        seed=args.seed,
+        subjects=args.subjects,
+        days=args.days,
+        fresh=args.fresh,
+        progress_stream=sys.stderr,
+        show_progress=show,
+    )
+    return EXIT_OK
+
+
 def _cmd_oprf_keygen(args: argparse.Namespace) -> int:
     service = PseudonymService.generate()
     service.save(args.out)
@@ -242,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     handlers = {
+        "demo": _cmd_demo,
         "keygen": _cmd_keygen,
         "oprf-keygen": _cmd_oprf_keygen,
         "pseudonymise": _cmd_pseudonymise,

@@ -293,7 +293,8 @@ class RegisterRequest(BaseModel):
     organisation: Organisation
     professional: Professional
     region: Municipality
-    """The subject's municipality of residence."""
+    """The municipality whose covenant the signal falls under (usually the registering
+    organisation's); signals of different regions make a cross-region match."""
     domain: Domain | None = None
     """Defaults to the organisation's domain."""
     planned_end: date | None = None
