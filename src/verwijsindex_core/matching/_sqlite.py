@@ -136,6 +136,12 @@ class SQLiteStore:
             raise StoreError(f"database {self.path}: cannot be opened ({exc})") from None
         self._depth = 0
         self._orgs: dict[str, Organisation] = {}
+        # Inside a write transaction (BEGIN IMMEDIATE holds the lock) the counters and the
+        # audit head cannot change under us, so they are read once and kept until COMMIT.
+        self._counters: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._head: AuditEntry | None = None
+        self._head_known = False
 
     # --- schema ---------------------------------------------------------------------------------
 
@@ -193,13 +199,30 @@ class SQLiteStore:
         self._depth = 1
         try:
             yield
+            self._flush_counters()
         except BaseException:
             self._depth = 0
             self._db.execute("ROLLBACK")
-            self._orgs.clear()
+            self._forget()
             raise
         self._depth = 0
-        self._with_retry(lambda: self._db.execute("COMMIT"))
+        try:
+            self._with_retry(lambda: self._db.execute("COMMIT"))
+        finally:
+            self._forget()
+
+    def _forget(self) -> None:
+        self._orgs.clear()
+        self._counters.clear()
+        self._dirty.clear()
+        self._head, self._head_known = None, False
+
+    def _flush_counters(self) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO counters (kind, value) VALUES (?, ?)",
+            [(kind, self._counters[kind]) for kind in sorted(self._dirty)],
+        )
+        self._dirty.clear()
 
     def close(self) -> None:
         self._db.close()
@@ -221,11 +244,18 @@ class SQLiteStore:
         self._x("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def next_id(self, kind: str) -> int:
-        self._x("INSERT OR IGNORE INTO counters (kind, value) VALUES (?, 0)", (kind,))
-        row = self._x(
-            "UPDATE counters SET value = value + 1 WHERE kind = ? RETURNING value", (kind,)
-        ).fetchone()
-        return int(row[0])
+        if not self._depth:  # outside a transaction: one statement, committed at once
+            self._x("INSERT OR IGNORE INTO counters (kind, value) VALUES (?, 0)", (kind,))
+            row = self._x(
+                "UPDATE counters SET value = value + 1 WHERE kind = ? RETURNING value", (kind,)
+            ).fetchone()
+            return int(row[0])
+        if kind not in self._counters:
+            row = self._x("SELECT value FROM counters WHERE kind = ?", (kind,)).fetchone()
+            self._counters[kind] = 0 if row is None else int(row[0])
+        self._counters[kind] += 1
+        self._dirty.add(kind)
+        return self._counters[kind]
 
     # --- organisations --------------------------------------------------------------------------
 
@@ -596,10 +626,17 @@ class SQLiteStore:
             "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (entry.seq, entry.at.isoformat(), *entry[2:8], entry.prev_hash, entry.hash),
         )
+        if self._depth:
+            self._head, self._head_known = entry, True
 
     def audit_last(self) -> AuditEntry | None:
+        if self._depth and self._head_known:
+            return self._head
         row = self._x("SELECT * FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        return None if row is None else self._entry(row)
+        head = None if row is None else self._entry(row)
+        if self._depth:
+            self._head, self._head_known = head, True
+        return head
 
     def audit_entries(self) -> Iterator[AuditEntry]:
         cursor = self._db.execute("SELECT * FROM audit ORDER BY seq")
