@@ -34,7 +34,7 @@ from verwijsindex_core.synthetic import Child, Family, Population, generate_popu
 
 __all__ = ["DemoStats", "run_demo"]
 
-START: Final = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+START: Final = datetime(2025, 11, 3, 8, 30, tzinfo=UTC)
 SAMPLES_NAME: Final = "SAMPLE-SUBJECTS.txt"
 
 

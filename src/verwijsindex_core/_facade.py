@@ -15,6 +15,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from verwijsindex_core.audit import AuditEvent, AuditLog, VerifyResult
 from verwijsindex_core.errors import InvalidPseudonym, UnknownRecord, ValidationError
+from verwijsindex_core.inzage import (
+    InzageReport,
+    Requester,
+    RequesterRuleError,
+    build_report,
+    check_requesters,
+)
 from verwijsindex_core.matching import (
     Actor,
     Clock,
@@ -34,6 +41,8 @@ from verwijsindex_core.matching import (
     Store,
     SweepReport,
     SystemClock,
+    age_on,
+    turns_23_on,
 )
 from verwijsindex_core.matching import HistoryNotice as _HistoryNotice
 from verwijsindex_core.matching._records import (
@@ -434,6 +443,62 @@ class Verwijsindex:
         """Remove delivered notifications from the outbox; returns how many were removed."""
         with self.store.transaction():
             return self.store.acknowledge(organisation_id, list(ids))
+
+    def inzage(
+        self,
+        subject: SubjectInput,
+        *,
+        date_of_birth: date,
+        requesters: Iterable[Requester | str],
+        generated_by: str = "verwijsindex",
+    ) -> InzageReport:
+        """Everything the index holds about a subject, for the subject's rights holders.
+
+        The requesters must fit the subject's age on today's date (under 12 a parent alone;
+        12-15 young person and parent together; 16+ the young person alone); a refused request
+        raises :class:`~verwijsindex_core.inzage.RequesterRuleError` and is audited too. The
+        date of birth must be the one the subject was registered with.
+        """
+        pseudonym = self.subject_pseudonym(subject)
+        key = _key(pseudonym)
+        masked = subject.masked if isinstance(subject, Bsn) else pseudonym.masked
+        record = self.store.get_subject(key)
+        if record is None:
+            raise UnknownRecord("subject: the index holds nothing about this subject")
+        if turns_23_on(date_of_birth) != record.turns_23:
+            raise ValidationError("date_of_birth", "conflict", "differs from the registered one")
+        today = self.clock.today()
+        age = age_on(date_of_birth, today)
+        index_actor = Actor(organisation_id=generated_by)
+        try:
+            who = check_requesters(age, requesters)
+        except RequesterRuleError as exc:
+            with self.store.transaction():
+                self._audit(
+                    AuditEvent.INZAGE_REFUSED,
+                    index_actor,
+                    subject=pseudonym.text,
+                    detail=f"rule={exc.rule}",
+                )
+            raise
+        with self.store.transaction():
+            self._audit(
+                AuditEvent.INZAGE,
+                index_actor,
+                subject=pseudonym.text,
+                detail="requested-by=" + "+".join(r.value for r in who),
+            )
+            return build_report(
+                self.store,
+                self.audit.entries(),
+                key,
+                pseudonym.text,
+                masked=masked,
+                generated_at=self.clock.now(),
+                generated_by=generated_by,
+                requested_by=who,
+                policy=self.policy,
+            )
 
     def verify_audit(self) -> VerifyResult:
         return self.audit.verify()

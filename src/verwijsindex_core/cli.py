@@ -10,18 +10,29 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from verwijsindex_core import __version__
 from verwijsindex_core._csvjob import BatchPseudonymise, keyed_batches, pseudonymise_csv
 from verwijsindex_core._demo import run_demo
+from verwijsindex_core._facade import Verwijsindex
 from verwijsindex_core._progress import Progress
 from verwijsindex_core.errors import ValidationError, VerwijsindexError
+from verwijsindex_core.inzage import (
+    ReportSignatureError,
+    ReportSigner,
+    render_html,
+    render_text,
+    verify_report,
+)
+from verwijsindex_core.matching import SQLiteStore
 from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, Bsn, KeyRing, Pseudonymiser
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym.oprf import BlindPseudonymiser, PseudonymService
@@ -85,6 +96,61 @@ def _build_parser() -> argparse.ArgumentParser:
     demo_bar = demo.add_mutually_exclusive_group()
     demo_bar.add_argument("--progress", dest="progress", action="store_true", default=None)
     demo_bar.add_argument("--no-progress", dest="progress", action="store_false")
+
+    inzage = commands.add_parser(
+        "inzage",
+        help="write the inzage report of one subject (JSON, HTML or text; Dutch or English)",
+        description=(
+            "Write everything the index holds about one subject, for its rights holders. The "
+            "BSN is read from a file or from standard input (never from the command line). "
+            "The report is signed with the index's report-signing key, created next to the "
+            "database on first use."
+        ),
+    )
+    inzage.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    inzage.add_argument(
+        "--bsn-file",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="file holding the BSN, or - for standard input",
+    )
+    inzage.add_argument(
+        "--date-of-birth", required=True, metavar="YYYY-MM-DD", help="the subject's date of birth"
+    )
+    inzage.add_argument(
+        "--as",
+        dest="requesters",
+        action="append",
+        choices=["youth", "parent"],
+        required=True,
+        help="who asks; repeat for two (12-15: --as youth --as parent)",
+    )
+    inzage.add_argument("--format", choices=["html", "json", "text"], default="html")
+    inzage.add_argument("--lang", choices=["nl", "en"], default="nl")
+    inzage.add_argument("--out", type=Path, required=True, metavar="FILE", help="report file")
+    inzage.add_argument(
+        "--keys",
+        type=Path,
+        metavar="FILE",
+        help="pseudonymisation key ring (default: <db name>.keys.json next to the database)",
+    )
+    inzage.add_argument(
+        "--signing-key",
+        type=Path,
+        metavar="FILE",
+        help="report-signing key (default: <db name>.report-signing.key, created if missing)",
+    )
+
+    verify = commands.add_parser(
+        "verify-report",
+        help="check the signature of a JSON inzage report",
+        description="Exit 0 when the report's Ed25519 signature is valid, 1 when not.",
+    )
+    verify.add_argument("report", type=Path, metavar="FILE", help="signed JSON report")
+    verify.add_argument(
+        "--fingerprint", metavar="FP", help="also require this signing-key fingerprint"
+    )
 
     oprf_keygen = commands.add_parser(
         "oprf-keygen",
@@ -203,6 +269,71 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_bsn(path: Path) -> Bsn:
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    return Bsn(text.strip(), field="bsn-file")
+
+
+def _cmd_inzage(args: argparse.Namespace) -> int:
+    try:
+        born = date.fromisoformat(args.date_of_birth)
+    except ValueError:
+        raise _UsageError("--date-of-birth must be YYYY-MM-DD") from None
+    if not args.db.exists():
+        raise VerwijsindexError(f"database {args.db}: does not exist")
+    keys = args.keys or args.db.with_name(args.db.stem + ".keys.json")
+    signing_path = args.signing_key or args.db.with_name(args.db.stem + ".report-signing.key")
+    if signing_path.exists():
+        signer = ReportSigner.load(signing_path)
+    else:
+        signer = ReportSigner.generate()
+        signer.save(signing_path)
+        print(
+            f"created report-signing key {signing_path} (fingerprint {signer.fingerprint})",
+            file=sys.stderr,
+        )
+    bsn = _read_bsn(args.bsn_file)
+    store = SQLiteStore(args.db)
+    try:
+        index = Verwijsindex(store, pseudonymiser=Pseudonymiser(KeyRing.load(keys)))
+        report = index.inzage(bsn, date_of_birth=born, requesters=args.requesters)
+    finally:
+        store.close()
+    if args.format == "json":
+        text = json.dumps(signer.sign(report), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        text = render_html(report, args.lang, signer.fingerprint)
+    else:
+        text = render_text(report, args.lang, signer.fingerprint)
+    with _atomic_text(args.out) as out:
+        out.write(text)
+    print(
+        f"wrote {args.out} ({args.format}, {args.lang}): {len(report.signals)} signals, "
+        f"{len(report.matches)} matches, {len(report.accesses)} accesses for BSN {report.subject}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _cmd_verify_report(args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(args.report.read_text(encoding="utf-8"))
+        report = verify_report(document)
+        found = document["signature"]["fingerprint"]
+    except (ReportSignatureError, ValueError, KeyError, TypeError) as exc:
+        print(f"verwijsindex verify-report: INVALID: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.fingerprint and args.fingerprint != found:
+        print(
+            f"verwijsindex verify-report: INVALID: signed by {found}, not {args.fingerprint}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    generated = report.generated_at.isoformat()
+    print(f"valid: signed by {found}, generated {generated} for BSN {report.subject}")
+    return EXIT_OK
+
+
 def _cmd_oprf_keygen(args: argparse.Namespace) -> int:
     service = PseudonymService.generate()
     service.save(args.out)
@@ -288,6 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handlers = {
         "demo": _cmd_demo,
+        "inzage": _cmd_inzage,
+        "verify-report": _cmd_verify_report,
         "keygen": _cmd_keygen,
         "oprf-keygen": _cmd_oprf_keygen,
         "pseudonymise": _cmd_pseudonymise,
