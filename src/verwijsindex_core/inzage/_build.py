@@ -52,6 +52,35 @@ def _delete_on(signal: SignalRecord, turns_23: date, policy: Policy) -> date:
     return purge_on(min(signal.planned_end, turns_23), policy.retention_years)
 
 
+def _report_signal(
+    s: SignalRecord, organisation: str, turns_23: date, today: date, delete_on: date
+) -> ReportSignal:
+    status, ended_on = s.status.value, s.ended_on
+    reason = s.end_reason.value if s.end_reason else None
+    forced = min(s.planned_end, turns_23)
+    if s.status is SignalStatus.ACTIVE and forced <= today:
+        # Past its end but not swept yet: report it as the law has it, ended.
+        status, ended_on = "inactive", forced
+        reason = "planned_end" if s.planned_end <= turns_23 else "age_limit"
+    return ReportSignal(
+        number=s.id,
+        organisation=organisation,
+        organisation_id=s.organisation_id,
+        professional=s.professional.name,
+        function=s.professional.function,
+        phone=s.professional.phone,
+        email=s.professional.email,
+        domain=s.domain.value,
+        region=s.region,
+        registered_on=s.registered_on,
+        planned_end=s.planned_end,
+        status=status,  # type: ignore[arg-type]
+        ended_on=ended_on,
+        end_reason=reason,
+        delete_on=delete_on,
+    )
+
+
 def build_report(
     store: Store,
     audit_entries: Iterable[AuditEntry],
@@ -75,26 +104,11 @@ def build_report(
     own = store.signals_of(subject)
     own_ids = {s.id for s in own}
     delete_on = {s.id: _delete_on(s, turns_23, policy) for s in own}
-    signals = tuple(
-        ReportSignal(
-            number=s.id,
-            organisation=org_name(s.organisation_id),
-            organisation_id=s.organisation_id,
-            professional=s.professional.name,
-            function=s.professional.function,
-            phone=s.professional.phone,
-            email=s.professional.email,
-            domain=s.domain.value,
-            region=s.region,
-            registered_on=s.registered_on,
-            planned_end=s.planned_end,
-            status=s.status.value,
-            ended_on=s.ended_on,
-            end_reason=s.end_reason.value if s.end_reason else None,
-            delete_on=delete_on[s.id],
-        )
+    today = generated_at.date()
+    signals = [
+        _report_signal(s, org_name(s.organisation_id), turns_23, today, delete_on[s.id])
         for s in own
-    )
+    ]
     seen: dict[int, MatchRecord] = {}
     for s in own:
         for m in store.matches_of_signal(s.id):
@@ -153,7 +167,7 @@ def build_report(
         generated_at=generated_at,
         generated_by=generated_by,
         requested_by=requested_by,
-        signals=signals,
+        signals=tuple(signals),
         matches=tuple(matches),
         accesses=tuple(accesses),
         recipients=tuple(sorted(recipients)),

@@ -251,7 +251,7 @@ def _timeline(report: InzageReport, lang: Language) -> str:
         return round(left + width * (day - start).days / span, 1)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 10} {height}" '
+        f'<svg viewBox="0 0 {left + width + 10} {height}" '
         f'role="img" aria-labelledby="tl-title tl-desc">',
         f'<title id="tl-title">{escape(_t("timeline", lang))}</title>',
         f'<desc id="tl-desc">{escape(_t("timeline_desc", lang))}</desc>',
