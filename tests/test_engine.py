@@ -341,3 +341,39 @@ def test_register_many_counts() -> None:
     again = vi.register_many(requests[:2])
     assert (again.registered, again.existing, again.matches) == (0, 2, 0)
     assert vi.verify_audit().ok and len(list(vi.audit.entries())) == 8
+
+
+@pytest.mark.parametrize("store", sorted(STORE_FACTORIES))
+def test_register_many_is_all_or_nothing(store: str) -> None:
+    vi, _ = index(store)
+    good = {
+        "subject": subject(70),
+        "date_of_birth": child_born(8),
+        "organisation": ORG_A,
+        "professional": PRO_A,
+        "region": "GM0518",
+    }
+    conflicting = {
+        **good,
+        "organisation": ORG_B,
+        "professional": PRO_B,
+        "date_of_birth": child_born(9),
+    }
+    too_old = {**good, "subject": subject(71), "date_of_birth": child_born(30)}
+    for bad in (conflicting, too_old, {**good, "notes": "x"}):
+        with pytest.raises(ValidationError):
+            vi.register_many([good, bad])
+        assert list(vi.store.all_signals()) == []
+        assert list(vi.audit.entries()) == []
+
+
+def test_validation_errors_carry_every_problem_and_pickle() -> None:
+    import pickle
+
+    vi, _ = index()
+    with pytest.raises(ValidationError) as info:
+        vi.submit({"subject": "x", "region": "Den Haag"})
+    fields = {e["field"] for e in info.value.errors}
+    assert {"subject", "region", "date_of_birth", "organisation", "professional"} <= fields
+    again = pickle.loads(pickle.dumps(info.value))
+    assert again.errors == info.value.errors and again.rule == info.value.rule

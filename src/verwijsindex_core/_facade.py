@@ -78,11 +78,8 @@ def _first_error(exc: PydanticValidationError) -> ValidationError:
     detail = "; ".join(
         f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['type']}" for e in errors
     )
-    error = ValidationError(field, str(first["type"]), f"invalid ({detail})")
-    error.errors = [  # type: ignore[attr-defined]
-        {"field": ".".join(str(p) for p in e["loc"]), "rule": e["type"]} for e in errors
-    ]
-    return error
+    every = [{"field": ".".join(str(p) for p in e["loc"]), "rule": e["type"]} for e in errors]
+    return ValidationError(field, str(first["type"]), f"invalid ({detail})", errors=every)
 
 
 @dataclass(frozen=True)
@@ -241,18 +238,35 @@ class Verwijsindex:
     def register_many(
         self, requests: Iterable[RegisterRequest | dict[str, object]]
     ) -> BatchSummary:
-        """Register a batch (one transaction, one audit entry per registration); returns
-        counts only, for bulk loads and benchmarks. Stops at the first invalid request."""
+        """Register a batch in one transaction, one audit entry per registration; returns
+        counts only, for bulk loads and benchmarks.
+
+        All or nothing on every store: every request is validated first (input, the rules, and
+        dates of birth that must agree within the batch and with the store), so an invalid
+        request raises before anything is stored.
+        """
         today = self.clock.today()
+        batch: list[tuple[RegisterRequest, RegisterInput]] = []
+        turns_23: dict[SubjectKey, date] = {}
+        for position, item in enumerate(requests):
+            request = self._validated(item)
+            data = self._input(request)
+            _, turns, _ = self.engine.validate(data, today)
+            if turns_23.setdefault(data.subject, turns) != turns:
+                raise ValidationError(
+                    f"requests[{position}].date_of_birth",
+                    "conflict",
+                    "differs from the date of birth given earlier in this batch",
+                )
+            batch.append((request, data))
         registered = existing = matches = notes = 0
+        at = self.clock.now()
         with self.store.transaction():
-            for item in requests:
-                request = self._validated(item)
-                data = self._input(request)
+            for request, data in batch:
                 outcome = self.engine.register(data, today)
                 self.audit.append(
                     AuditEvent.REGISTER if outcome.created else AuditEvent.REGISTER_EXISTING,
-                    self.clock.now(),
+                    at,
                     subject=request.subject.text,
                     actor_organisation=data.organisation.id,
                     actor_professional=data.professional.id,

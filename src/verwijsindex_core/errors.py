@@ -42,15 +42,34 @@ class ValidationError(VerwijsindexError, ValueError):
     match on; the message adds a sentence for people.
     """
 
-    def __init__(self, field: str, rule: str, explanation: str) -> None:
+    def __init__(
+        self,
+        field: str,
+        rule: str,
+        explanation: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         self.field = field
         self.rule = rule
         self.explanation = explanation
+        self.errors: list[dict[str, str]] = errors or [{"field": field, "rule": rule}]
+        """Every problem found at once (``field`` and ``rule`` each): the first is the above."""
         super().__init__(f"{field}: {explanation} (rule: {rule})")
 
-    def __reduce__(self) -> tuple[type[ValidationError], tuple[str, str, str]]:
+    def __reduce__(self) -> tuple[object, ...]:
         # Keep the error picklable (multiprocessing) with its attributes intact.
-        return (type(self), (self.field, self.rule, self.explanation))
+        return (_rebuild, (type(self), self.field, self.rule, self.explanation, self.errors))
+
+
+def _rebuild(
+    kind: type[ValidationError],
+    field: str,
+    rule: str,
+    explanation: str,
+    errors: list[dict[str, str]],
+) -> ValidationError:
+    return kind(field, rule, explanation, errors=errors)
 
 
 class InvalidBsn(ValidationError):
