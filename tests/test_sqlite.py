@@ -157,12 +157,20 @@ def test_crash_safety_under_sigkill(tmp_path: Path) -> None:
     kills = 0
     while kills < 20:
         child = run_child("ingest", path, next_batch, size)
-        time.sleep(rng.uniform(0.4, 1.5))
+        first = ""
+        if kills % 2 == 0:
+            # Half the kills land mid-ingest: after the first commit, plus up to 0.3 s.
+            assert child.stdout is not None
+            first = child.stdout.readline()
+            time.sleep(rng.uniform(0.0, 0.3))
+        else:
+            # The other half at any moment, start-up and opening the file included.
+            time.sleep(rng.uniform(0.05, 1.5))
         child.send_signal(signal.SIGKILL)
         out, err = child.communicate(timeout=30)
         assert child.returncode == -signal.SIGKILL, err
         kills += 1
-        reported.update(int(line) for line in out.split())
+        reported.update(int(line) for line in (first + out).split())
         store = SQLiteStore(path)
         assert store.integrity_check() == "ok"
         counts: dict[int, int] = {}
