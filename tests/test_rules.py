@@ -143,3 +143,12 @@ def test_age_is_monotonic_and_eligibility_matches_age(dob: date, day: date) -> N
     age = age_on(dob, day)
     assert age_on(dob, day + DAY) in (age, age + 1)
     assert is_eligible(dob, day) == (age < 23)
+
+
+@given(dates, st.integers(-3, 3))
+def test_the_sweeps_purge_window_misses_nothing(today: date, offset: int) -> None:
+    # Engine.sweep only looks at signals that ended on or before this cutoff.
+    cutoff = anniversary(today, -5) + DAY
+    ended = cutoff + timedelta(days=offset)
+    if purge_on(ended) <= today:
+        assert ended <= cutoff

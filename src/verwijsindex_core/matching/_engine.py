@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from verwijsindex_core.errors import NotPermitted, UnknownRecord, ValidationError
@@ -349,7 +349,9 @@ class Engine:
                 store.end_signal(signal_id, subject.turns_23, EndReason.AGE_LIMIT)
                 aged.append(signal_id)
         purged = []
-        cutoff = today
+        # Only signals that ended about `retention_years` ago can be due; one day of slack
+        # covers 29 February (the exact test is purge_on below).
+        cutoff = anniversary(today, -self.policy.retention_years) + timedelta(days=1)
         for signal_id in store.inactive_ended_by(cutoff):
             record = store.get_signal(signal_id)
             if record is None or record.ended_on is None:  # pragma: no cover

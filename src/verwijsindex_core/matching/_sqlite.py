@@ -447,7 +447,9 @@ class SQLiteStore:
 
     def subjects_turning_23_by(self, day: date) -> list[SubjectKey]:
         rows = self._x(
-            "SELECT key_id, digest FROM subjects WHERE turns_23 <= ? ORDER BY key_id, digest",
+            "SELECT DISTINCT s.key_id, s.digest FROM subjects AS s JOIN signals AS g "
+            "ON g.key_id = s.key_id AND g.digest = s.digest "
+            "WHERE s.turns_23 <= ? AND g.status = 'active'",
             (day.isoformat(),),
         )
         return sorted((r[0], bytes(r[1])) for r in rows)

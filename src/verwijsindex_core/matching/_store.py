@@ -64,7 +64,9 @@ class Store(Protocol):
     def active_ending_by(self, day: date) -> list[int]:
         """Active signals whose planned end is on or before ``day``."""
 
-    def subjects_turning_23_by(self, day: date) -> list[SubjectKey]: ...
+    def subjects_turning_23_by(self, day: date) -> list[SubjectKey]:
+        """Subjects that turn 23 on or before ``day`` and still have an active signal."""
+
     def inactive_ended_by(self, day: date) -> list[int]:
         """Inactive signals that ended on or before ``day``."""
 
@@ -218,7 +220,14 @@ class MemoryStore(MemoryAuditStorage):
         return _due(self._planned, day)
 
     def subjects_turning_23_by(self, day: date) -> list[SubjectKey]:
-        return sorted(k for d, keys in self._turns_23.items() if d <= day for k in keys)
+        due = (k for d, keys in self._turns_23.items() if d <= day for k in keys)
+        return sorted(
+            k
+            for k in due
+            if any(
+                self._signals[i].status is SignalStatus.ACTIVE for i in self._by_subject.get(k, ())
+            )
+        )
 
     def inactive_ended_by(self, day: date) -> list[int]:
         return _due(self._ended, day)
