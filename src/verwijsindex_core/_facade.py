@@ -246,24 +246,25 @@ class Verwijsindex:
         request raises before anything is stored.
         """
         today = self.clock.today()
-        batch: list[tuple[RegisterRequest, RegisterInput]] = []
+        batch: list[tuple[RegisterRequest, RegisterInput, tuple[date, date]]] = []
         turns_23: dict[SubjectKey, date] = {}
         for position, item in enumerate(requests):
             request = self._validated(item)
             data = self._input(request)
-            _, turns, _ = self.engine.validate(data, today)
-            if turns_23.setdefault(data.subject, turns) != turns:
+            checked = self.engine.check_input(data, today)
+            self.engine.check_subject(data.subject, checked[1])
+            if turns_23.setdefault(data.subject, checked[1]) != checked[1]:
                 raise ValidationError(
                     f"requests[{position}].date_of_birth",
                     "conflict",
                     "differs from the date of birth given earlier in this batch",
                 )
-            batch.append((request, data))
+            batch.append((request, data, checked))
         registered = existing = matches = notes = 0
         at = self.clock.now()
         with self.store.transaction():
-            for request, data in batch:
-                outcome = self.engine.register(data, today)
+            for request, data, checked in batch:
+                outcome = self.engine.register(data, today, checked=checked)
                 self.audit.append(
                     AuditEvent.REGISTER if outcome.created else AuditEvent.REGISTER_EXISTING,
                     at,

@@ -193,11 +193,9 @@ class Engine:
 
     # --- registration ---------------------------------------------------------------------------
 
-    def validate(self, data: RegisterInput, today: date) -> tuple[date, date, SubjectRecord | None]:
-        """Every check of :meth:`register`, without changing anything.
-
-        Returns the planned end, the date the subject turns 23 and the stored subject.
-        """
+    def check_input(self, data: RegisterInput, today: date) -> tuple[date, date]:
+        """The checks of :meth:`register` that need no store: returns the planned end and the
+        date the subject turns 23."""
         if data.professional.organisation_id != data.organisation.id:
             raise ValidationError(
                 "professional.organisation_id", "mismatch", "must equal organisation.id"
@@ -209,20 +207,37 @@ class Engine:
             raise ValidationError("parents", "parents", f"at most {MAX_PARENTS}, all different")
         if data.subject in data.parents:
             raise ValidationError("parents", "self-parent", "a subject cannot be its own parent")
-        subject = self.store.get_subject(data.subject)
-        if subject is not None:
-            if subject.turns_23 != turns_23:
+        return planned_end, turns_23
+
+    def check_subject(self, subject: SubjectKey, turns_23: date) -> SubjectRecord | None:
+        """The stored subject, refusing a different date of birth or a deceased subject."""
+        record = self.store.get_subject(subject)
+        if record is not None:
+            if record.turns_23 != turns_23:
                 raise ValidationError(
                     "date_of_birth",
                     "conflict",
                     "differs from the date of birth given earlier for this subject",
                 )
-            if subject.deceased:
+            if record.deceased:
                 raise ValidationError("subject", "deceased", "is recorded as deceased")
-        return planned_end, turns_23, subject
+        return record
 
-    def register(self, data: RegisterInput, today: date) -> RegisterOutcome:
-        planned_end, turns_23, subject = self.validate(data, today)
+    def validate(self, data: RegisterInput, today: date) -> tuple[date, date, SubjectRecord | None]:
+        """Every check of :meth:`register`, without changing anything.
+
+        Returns the planned end, the date the subject turns 23 and the stored subject.
+        """
+        planned_end, turns_23 = self.check_input(data, today)
+        return planned_end, turns_23, self.check_subject(data.subject, turns_23)
+
+    def register(
+        self, data: RegisterInput, today: date, *, checked: tuple[date, date] | None = None
+    ) -> RegisterOutcome:
+        """Register a signal (design §4). ``checked`` passes the result of
+        :meth:`check_input` when the caller already ran it (a validated batch)."""
+        planned_end, turns_23 = checked or self.check_input(data, today)
+        subject = self.check_subject(data.subject, turns_23)
         store = self.store
         duty = informing_duty(age_on(data.date_of_birth, today))
         existing = store.signals_of(data.subject)
