@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from _factories import STORE_FACTORIES, TODAY, organisation, professional, subject
+from _reference import Reference
 from verwijsindex_core.errors import VerwijsindexError
 from verwijsindex_core.matching import (
     EndReason,
@@ -26,7 +27,6 @@ from verwijsindex_core.matching import (
     Store,
     turns_23_on,
 )
-from verwijsindex_core.matching._reference import Reference
 
 SUBJECTS = [subject(i) for i in range(6)]
 KEYS = [(p.key_id, p.digest) for p in SUBJECTS]

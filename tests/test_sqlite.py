@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from _factories import PSEUDONYMISER, RING, child_born, organisation, professional
+from _reference import Reference
 from verwijsindex_core import StoreError, Verwijsindex
 from verwijsindex_core.audit import AuditLog
 from verwijsindex_core.matching import (
@@ -29,7 +30,6 @@ from verwijsindex_core.matching import (
     RegisterInput,
     SQLiteStore,
 )
-from verwijsindex_core.matching._reference import Reference
 from verwijsindex_core.pseudonym import random_bsn
 from verwijsindex_core.pseudonym._b64 import b64u_encode
 

@@ -215,7 +215,7 @@ class Verwijsindex:
             )
             signal = self.store.get_signal(outcome.signal_id)
             if signal is None:  # pragma: no cover - just stored
-                raise UnknownRecord("signal vanished")
+                raise UnknownRecord("signal_id", "unknown", "vanished")
             duty = InformingDuty(
                 inform_parents=outcome.inform_parents,
                 inform_young_person=outcome.inform_young_person,
@@ -379,7 +379,9 @@ class Verwijsindex:
         """One of the caller's own signals."""
         record = self.store.get_signal(signal_id)
         if record is None or record.organisation_id != actor.organisation_id:
-            raise UnknownRecord(f"signal_id: no signal {signal_id} of this organisation")
+            raise UnknownRecord(
+                "signal_id", "unknown", f"no signal {signal_id} of this organisation"
+            )
         with self.store.transaction():
             self._audit(
                 AuditEvent.READ_MATCHES,
@@ -479,7 +481,7 @@ class Verwijsindex:
         masked = subject.masked if isinstance(subject, Bsn) else pseudonym.masked
         record = self.store.get_subject(key)
         if record is None:
-            raise UnknownRecord("subject: the index holds nothing about this subject")
+            raise UnknownRecord("subject", "unknown", "the index holds nothing about this subject")
         if turns_23_on(date_of_birth) != record.turns_23:
             raise ValidationError("date_of_birth", "conflict", "differs from the registered one")
         today = self.clock.today()
@@ -523,7 +525,7 @@ class Verwijsindex:
     def _get_match(self, match_id: int) -> MatchRecord:
         match = self.store.get_match(match_id)
         if match is None:  # pragma: no cover - ids come from the engine
-            raise UnknownRecord(f"match {match_id}")
+            raise UnknownRecord("match_id", "unknown", f"no match {match_id}")
         return match
 
     def _match_subject(self, match: MatchRecord) -> str:
@@ -584,7 +586,7 @@ class Verwijsindex:
     def _notification_by_id(self, note_id: int) -> Notification:
         record = self.store.get_notification(note_id)
         if record is None:  # pragma: no cover - ids come from the engine
-            raise UnknownRecord(f"notification {note_id}")
+            raise UnknownRecord("notification_id", "unknown", f"no notification {note_id}")
         return self._notification(record)
 
     def _notification(self, r: NotificationRecord) -> Notification:

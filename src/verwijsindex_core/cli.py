@@ -280,7 +280,7 @@ def _cmd_inzage(args: argparse.Namespace) -> int:
     except ValueError:
         raise _UsageError("--date-of-birth must be YYYY-MM-DD") from None
     if not args.db.exists():
-        raise VerwijsindexError(f"database {args.db}: does not exist")
+        raise VerwijsindexError("db", "exists", f"{args.db} does not exist")
     keys = args.keys or args.db.with_name(args.db.stem + ".keys.json")
     signing_path = args.signing_key or args.db.with_name(args.db.stem + ".report-signing.key")
     if signing_path.exists():
@@ -377,7 +377,9 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
     try:
         raw = args.input.open("rb")
     except OSError as exc:
-        raise VerwijsindexError(f"input {args.input}: cannot be read ({exc.strerror})") from None
+        raise VerwijsindexError(
+            "input", "read", f"{args.input} cannot be read ({exc.strerror})"
+        ) from None
     with raw:
         total = os.fstat(raw.fileno()).st_size
         progress = Progress("pseudonymise", total or None, sys.stderr, enabled=show)
@@ -401,7 +403,7 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
                 ) from None
             raise
         except UnicodeDecodeError:
-            raise VerwijsindexError(f"input {args.input}: is not UTF-8 text") from None
+            raise VerwijsindexError("input", "utf-8", f"{args.input} is not UTF-8 text") from None
         progress.finish(report.rows, total)
     print(
         f"{report.rows:,} rows: {report.written:,} pseudonymised into {args.output}, "

@@ -2,11 +2,31 @@
 
 Every error the library raises on purpose derives from :class:`VerwijsindexError`; where a
 builtin fits, the error subclasses it too (an invalid value is also a ``ValueError``), so
-callers can catch either.
+callers can catch either::
 
-Messages name the *field* and the *rule* that was broken, never the value: a BSN, a key or a
-pseudonym must not reach a log file through an exception. Where a person needs a hint, the
-caller masks the value (``******333``) itself; errors carry no value at all.
+    VerwijsindexError                      field, rule, explanation
+    ├── ValidationError (ValueError)       + errors: every problem found at once
+    │   ├── InvalidBsn
+    │   └── InvalidPseudonym
+    ├── KeyRingError
+    │   ├── UnknownKey (LookupError)
+    │   └── KeyFileError
+    ├── OprfError
+    │   ├── InvalidElement (ValueError)
+    │   ├── InvalidScalar (ValueError)
+    │   ├── InvalidOprfInput (ValueError)
+    │   ├── ProofError
+    │   └── BackendUnavailable (RuntimeError)
+    ├── UnknownRecord (LookupError)        absent, or not the caller's: the same answer
+    ├── NotPermitted (PermissionError)
+    │   └── RequesterRuleError             inzage asked by the wrong rights holders
+    ├── ReportSignatureError               a signed inzage report does not verify
+    └── StoreError                         the database cannot be used
+
+Every error carries ``field`` (the input or object concerned) and ``rule`` (a short, stable
+identifier programs may match on, e.g. ``"eleven-test"``) as attributes; the message is
+``"<field>: <explanation> (rule: <rule>)"``. Messages never hold the value of a BSN, a key or a
+pseudonym: where a person needs a hint, the caller masks the value (``******333``) itself.
 """
 
 from __future__ import annotations
@@ -23,6 +43,8 @@ __all__ = [
     "NotPermitted",
     "OprfError",
     "ProofError",
+    "ReportSignatureError",
+    "RequesterRuleError",
     "StoreError",
     "UnknownKey",
     "UnknownRecord",
@@ -32,15 +54,29 @@ __all__ = [
 
 
 class VerwijsindexError(Exception):
-    """Base class of every error raised by verwijsindex-core."""
+    """Base class of every error raised by verwijsindex-core.
+
+    ``field`` names the input or object concerned, ``rule`` the rule that was broken (a short
+    stable identifier), ``explanation`` says it in a sentence for people.
+    """
+
+    def __init__(self, field: str, rule: str, explanation: str) -> None:
+        self.field = field
+        self.rule = rule
+        self.explanation = explanation
+        super().__init__(f"{field}: {explanation} (rule: {rule})")
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.explanation} (rule: {self.rule})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Picklable (multiprocessing, the server's workers) with the attributes intact.
+        return (_rebuild, (type(self), self.field, self.rule, self.explanation, None))
 
 
 class ValidationError(VerwijsindexError, ValueError):
-    """A value broke a rule. ``field`` names the input, ``rule`` the rule that was broken.
-
-    ``rule`` is a short stable identifier (for example ``"eleven-test"``) that programs may
-    match on; the message adds a sentence for people.
-    """
+    """A value broke a rule. ``errors`` lists every problem found at once (``field`` and
+    ``rule`` each); the first one is also ``field`` and ``rule``."""
 
     def __init__(
         self,
@@ -50,26 +86,23 @@ class ValidationError(VerwijsindexError, ValueError):
         *,
         errors: list[dict[str, str]] | None = None,
     ) -> None:
-        self.field = field
-        self.rule = rule
-        self.explanation = explanation
+        super().__init__(field, rule, explanation)
         self.errors: list[dict[str, str]] = errors or [{"field": field, "rule": rule}]
-        """Every problem found at once (``field`` and ``rule`` each): the first is the above."""
-        super().__init__(f"{field}: {explanation} (rule: {rule})")
 
     def __reduce__(self) -> tuple[object, ...]:
-        # Keep the error picklable (multiprocessing) with its attributes intact.
         return (_rebuild, (type(self), self.field, self.rule, self.explanation, self.errors))
 
 
 def _rebuild(
-    kind: type[ValidationError],
+    kind: type[VerwijsindexError],
     field: str,
     rule: str,
     explanation: str,
-    errors: list[dict[str, str]],
-) -> ValidationError:
-    return kind(field, rule, explanation, errors=errors)
+    errors: list[dict[str, str]] | None,
+) -> VerwijsindexError:
+    if issubclass(kind, ValidationError):
+        return kind(field, rule, explanation, errors=errors)
+    return kind(field, rule, explanation)
 
 
 class InvalidBsn(ValidationError):
@@ -118,11 +151,21 @@ class BackendUnavailable(OprfError, RuntimeError):
 
 
 class UnknownRecord(VerwijsindexError, LookupError):
-    """No signal, match or notification with that id (or not one the caller may see)."""
+    """No signal, match, notification or subject with that id, or not one the caller may see
+    (the same answer for both, so that existence does not leak)."""
 
 
 class NotPermitted(VerwijsindexError, PermissionError):
-    """The actor may not do this (not its signal, policy forbids it, requester rule)."""
+    """The actor may not do this (policy forbids it, or the role does not allow it)."""
+
+
+class RequesterRuleError(NotPermitted):
+    """Inzage asked by the wrong rights holders for the subject's age; ``rule`` names the
+    rule (``parent-under-12``, ``together-12-to-15``, ``youth-16-plus``, ``requester-kind``)."""
+
+
+class ReportSignatureError(VerwijsindexError):
+    """A signed inzage report is malformed, altered, or signed by another key."""
 
 
 class StoreError(VerwijsindexError):

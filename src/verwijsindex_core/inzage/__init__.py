@@ -2,6 +2,7 @@
 (AVG art. 15, CJEU C-579/21): complete, readable (Dutch or English; JSON, HTML, text) and
 signed (Ed25519)."""
 
+from verwijsindex_core.errors import ReportSignatureError, RequesterRuleError
 from verwijsindex_core.inzage._build import PURPOSES, build_report
 from verwijsindex_core.inzage._model import (
     REPORT_VERSION,
@@ -13,10 +14,9 @@ from verwijsindex_core.inzage._model import (
     Requester,
 )
 from verwijsindex_core.inzage._render import Language, canonical_json, render_html, render_text
-from verwijsindex_core.inzage._rules import RequesterRuleError, check_requesters
+from verwijsindex_core.inzage._rules import check_requesters
 from verwijsindex_core.inzage._schema import SCHEMA_FILE, report_schema
 from verwijsindex_core.inzage._sign import (
-    ReportSignatureError,
     ReportSigner,
     fingerprint,
     verify_report,

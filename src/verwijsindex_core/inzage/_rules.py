@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from verwijsindex_core.errors import NotPermitted
+from verwijsindex_core.errors import RequesterRuleError
 from verwijsindex_core.inzage._model import Requester
 from verwijsindex_core.matching import RightsHolders, rights_holders
 
-__all__ = ["RequesterRuleError", "check_requesters"]
-
-
-class RequesterRuleError(NotPermitted):
-    """The requesters do not match the subject's age; ``rule`` names the rule."""
-
-    def __init__(self, rule: str, explanation: str) -> None:
-        self.rule = rule
-        super().__init__(f"requesters: {explanation} (rule: {rule})")
+__all__ = ["check_requesters"]
 
 
 def check_requesters(age: int, requesters: Iterable[Requester | str]) -> tuple[Requester, ...]:
@@ -27,16 +19,22 @@ def check_requesters(age: int, requesters: Iterable[Requester | str]) -> tuple[R
     try:
         given = {Requester(r) for r in requesters}
     except ValueError:
-        raise RequesterRuleError("requester-kind", "each must be 'youth' or 'parent'") from None
+        raise RequesterRuleError(
+            "requesters", "requester-kind", "each must be 'youth' or 'parent'"
+        ) from None
     holders = rights_holders(age)
     if holders is RightsHolders.PARENT and given != {Requester.PARENT}:
         raise RequesterRuleError(
-            "parent-under-12", "under 12 a parent with parental authority asks, alone"
+            "requesters", "parent-under-12", "under 12 a parent with parental authority asks, alone"
         )
     if holders is RightsHolders.PARENT_AND_YOUTH and given != {Requester.PARENT, Requester.YOUTH}:
         raise RequesterRuleError(
-            "together-12-to-15", "from 12 to 15 the young person and a parent ask together"
+            "requesters",
+            "together-12-to-15",
+            "from 12 to 15 the young person and a parent ask together",
         )
     if holders is RightsHolders.YOUTH and given != {Requester.YOUTH}:
-        raise RequesterRuleError("youth-16-plus", "from 16 the young person asks, alone")
+        raise RequesterRuleError(
+            "requesters", "youth-16-plus", "from 16 the young person asks, alone"
+        )
     return tuple(sorted(given, key=lambda r: r.value))

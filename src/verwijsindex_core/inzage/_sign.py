@@ -12,17 +12,13 @@ from nacl import signing
 from nacl.exceptions import BadSignatureError
 from pydantic import ValidationError as PydanticValidationError
 
-from verwijsindex_core.errors import KeyFileError, VerwijsindexError
+from verwijsindex_core.errors import KeyFileError, ReportSignatureError
 from verwijsindex_core.inzage._model import InzageReport
 from verwijsindex_core.inzage._render import canonical_json
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym._files import read_private, write_private
 
-__all__ = ["ReportSignatureError", "ReportSigner", "fingerprint", "verify_report"]
-
-
-class ReportSignatureError(VerwijsindexError):
-    """A signed report is malformed, altered, or signed by another key."""
+__all__ = ["ReportSigner", "fingerprint", "verify_report"]
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -51,9 +47,7 @@ class ReportSigner:
         raw = read_private(Path(path), check_permissions=True)
         seed = b64u_decode(raw.decode("ascii", errors="replace").strip())
         if seed is None or len(seed) != 32:
-            raise KeyFileError(
-                f"key file {path}: is not a base64url Ed25519 seed (rule: key-format)"
-            )
+            raise KeyFileError("key_file", "key-format", f"{path} is not a base64url Ed25519 seed")
         return cls(signing.SigningKey(seed))
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -97,26 +91,24 @@ def verify_report(
         doc = json.loads(document) if isinstance(document, (bytes, str)) else document
         signature = doc["signature"]
         if signature["algorithm"] != "Ed25519":
-            raise ReportSignatureError("signature.algorithm: must be Ed25519 (rule: algorithm)")
+            raise ReportSignatureError("signature.algorithm", "algorithm", "must be Ed25519")
         public_key = b64u_decode(signature["public_key"])
         value = b64u_decode(signature["value"])
         report = InzageReport.model_validate(doc["report"])
     except ReportSignatureError:
         raise
     except (ValueError, KeyError, TypeError, PydanticValidationError):
-        raise ReportSignatureError(
-            "document: is not a signed inzage report (rule: format)"
-        ) from None
+        raise ReportSignatureError("document", "format", "is not a signed inzage report") from None
     if public_key is None or len(public_key) != 32 or value is None or len(value) != 64:
-        raise ReportSignatureError("signature: malformed key or value (rule: format)")
+        raise ReportSignatureError("signature", "format", "malformed key or value")
     if expected_public_key is not None and public_key != expected_public_key:
-        raise ReportSignatureError("signature: made with another key than expected (rule: key)")
+        raise ReportSignatureError("signature", "key", "made with another key than expected")
     if signature.get("fingerprint") != fingerprint(public_key):
         raise ReportSignatureError(
-            "signature.fingerprint: does not belong to the key (rule: fingerprint)"
+            "signature.fingerprint", "fingerprint", "does not belong to the key"
         )
     try:
         signing.VerifyKey(public_key).verify(canonical_json(report), value)
     except BadSignatureError:
-        raise ReportSignatureError("signature: does not match the report (rule: altered)") from None
+        raise ReportSignatureError("signature", "altered", "does not match the report") from None
     return report

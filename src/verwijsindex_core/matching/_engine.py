@@ -188,7 +188,9 @@ class Engine:
         record = self.store.get_signal(signal_id)
         if record is None or record.organisation_id != organisation_id:
             # The same answer for "absent" and "not yours": no probing of other signals.
-            raise UnknownRecord(f"signal_id: no signal {signal_id} of this organisation")
+            raise UnknownRecord(
+                "signal_id", "unknown", f"no signal {signal_id} of this organisation"
+            )
         return record
 
     # --- registration ---------------------------------------------------------------------------
@@ -309,7 +311,7 @@ class Engine:
         """End every live signal on a deceased subject and refuse new ones (lid 2 sub c)."""
         record = self.store.get_subject(subject)
         if record is None:
-            raise UnknownRecord("subject: not known to the index")
+            raise UnknownRecord("subject", "unknown", "not known to the index")
         ended = [s.id for s in self.live_signals(subject, today)]
         for signal_id in ended:
             self.store.end_signal(signal_id, today, EndReason.DECEASED)
@@ -319,7 +321,7 @@ class Engine:
     def record_move(self, subject: SubjectKey, municipality: str, today: date) -> int | None:
         """Tell the new region's coordinator which live signals exist (handreikingmelden)."""
         if self.store.get_subject(subject) is None:
-            raise UnknownRecord("subject: not known to the index")
+            raise UnknownRecord("subject", "unknown", "not known to the index")
         self.store.set_municipality(subject, municipality)
         live = tuple(s.id for s in self.live_signals(subject, today))
         if not live:
@@ -337,7 +339,7 @@ class Engine:
         if not parent_set or len(parent_set) > MAX_PARENTS or child in parent_set:
             raise ValidationError("parents", "parents", f"1 to {MAX_PARENTS}, not the child")
         if self.store.get_subject(child) is None:
-            raise UnknownRecord("child: not known to the index")
+            raise UnknownRecord("child", "unknown", "not known to the index")
         self.store.add_parents(child, parent_set)
         notes: list[int] = []
         matches = self._family_matches(child, today, notes)
@@ -385,7 +387,9 @@ class Engine:
                 record = self.store.get_signal(signal_id)
                 if record is not None and record.organisation_id == organisation_id:
                     return match
-        raise UnknownRecord(f"match_id: no match {match_id} on a signal of this organisation")
+        raise UnknownRecord(
+            "match_id", "unknown", f"no match {match_id} on a signal of this organisation"
+        )
 
     def mark_coordinator(self, match_id: int, signal_id: int, organisation_id: str) -> MatchRecord:
         match = self._party(match_id, organisation_id)
@@ -413,7 +417,7 @@ class Engine:
     def history(self, signal_id: int, organisation_id: str, today: date) -> list[SignalRecord]:
         """Earlier (not live) signals on the subject of one's own live signal."""
         if not self.policy.history_view:
-            raise NotPermitted("history: viewing history is switched off by policy")
+            raise NotPermitted("history", "policy", "viewing history is switched off by policy")
         record = self._owned(signal_id, organisation_id)
         subject = self.store.get_subject(record.subject)
         if not self._live(record, subject, today):

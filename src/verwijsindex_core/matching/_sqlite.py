@@ -128,12 +128,12 @@ class SQLiteStore:
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             if synchronous not in ("NORMAL", "FULL", "OFF"):
-                raise StoreError("synchronous: must be NORMAL, FULL or OFF (rule: pragma)")
+                raise StoreError("synchronous", "pragma", "must be NORMAL, FULL or OFF")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"database {self.path}: cannot be opened ({exc})") from None
+            raise StoreError("database", "open", f"{self.path} cannot be opened ({exc})") from None
         self._depth = 0
         self._orgs: dict[str, Organisation] = {}
         # Inside a write transaction (BEGIN IMMEDIATE holds the lock) the counters and the
@@ -149,8 +149,10 @@ class SQLiteStore:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.path}: schema version {version} is newer than this library's "
-                f"{SCHEMA_VERSION} (rule: schema-version)"
+                "database",
+                "schema-version",
+                f"{self.path} has schema version {version}, newer than this library's "
+                f"{SCHEMA_VERSION}",
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             self._with_retry(functools.partial(self._apply, target))
@@ -179,7 +181,9 @@ class SQLiteStore:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 if attempt == self._retries:
-                    raise StoreError(f"database {self.path}: still locked after retries") from None
+                    raise StoreError(
+                        "database", "locked", f"{self.path} is still locked after retries"
+                    ) from None
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 

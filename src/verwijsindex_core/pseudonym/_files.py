@@ -19,10 +19,12 @@ def write_private(path: Path, data: bytes, *, overwrite: bool) -> None:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise KeyFileError(
-            f"key file {path}: already exists; refusing to overwrite a key (rule: no-clobber)"
+            "key_file", "no-clobber", f"{path} already exists; refusing to overwrite a key"
         ) from None
     except OSError as exc:
-        raise KeyFileError(f"key file {path}: cannot be created ({exc.strerror})") from None
+        raise KeyFileError(
+            "key_file", "create", f"{path} cannot be created ({exc.strerror})"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -32,7 +34,9 @@ def write_private(path: Path, data: bytes, *, overwrite: bool) -> None:
             os.replace(target, path)
     except OSError as exc:
         target.unlink(missing_ok=True)
-        raise KeyFileError(f"key file {path}: cannot be written ({exc.strerror})") from None
+        raise KeyFileError(
+            "key_file", "write", f"{path} cannot be written ({exc.strerror})"
+        ) from None
 
 
 def read_private(path: Path, *, check_permissions: bool) -> bytes:
@@ -42,9 +46,11 @@ def read_private(path: Path, *, check_permissions: bool) -> bytes:
             mode = path.stat().st_mode & 0o777
             if mode & 0o077:
                 raise KeyFileError(
-                    f"key file {path}: mode {mode:04o} lets group or others access it; "
-                    "run 'chmod 600' on it (rule: permissions)"
+                    "key_file",
+                    "permissions",
+                    f"{path} has mode {mode:04o}, which lets group or others access it; "
+                    "run 'chmod 600' on it",
                 )
         return path.read_bytes()
     except OSError as exc:
-        raise KeyFileError(f"key file {path}: cannot be read ({exc.strerror})") from None
+        raise KeyFileError("key_file", "read", f"{path} cannot be read ({exc.strerror})") from None

@@ -75,7 +75,7 @@ class Key:
 
     def __init__(self, secret: bytes, *, created: date | None = None) -> None:
         if not isinstance(secret, bytes) or len(secret) != KEY_SIZE:
-            raise KeyRingError(f"key: must be exactly {KEY_SIZE} bytes (rule: key-length)")
+            raise KeyRingError("key", "key-length", f"must be exactly {KEY_SIZE} bytes")
         object.__setattr__(self, "_secret", secret)
         object.__setattr__(self, "_id", _key_id(secret))
         object.__setattr__(self, "_created", created)
@@ -163,10 +163,10 @@ class KeyRing:
     def __init__(self, active: Key, retired: Iterable[Key] = ()) -> None:
         keys = (active, *retired)
         if not all(isinstance(k, Key) for k in keys):
-            raise KeyRingError("keys: every entry must be a Key (rule: key-type)")
+            raise KeyRingError("keys", "key-type", "every entry must be a Key")
         ids = [k.id for k in keys]
         if len(set(ids)) != len(ids):
-            raise KeyRingError("keys: the same key appears twice (rule: unique-key-id)")
+            raise KeyRingError("keys", "unique-key-id", "the same key appears twice")
         object.__setattr__(self, "_keys", keys)
 
     # --- construction -----------------------------------------------------------------------
@@ -187,14 +187,15 @@ class KeyRing:
         env = os.environ if environ is None else environ
         value = env.get(name)
         if value is None:
-            raise KeyRingError(f"environment variable {name}: not set (rule: required)")
+            raise KeyRingError(name, "required", "the environment variable is not set")
         keys: list[Key] = []
         for position, part in enumerate(value.split(","), start=1):
             secret = b64u_decode(part.strip())
             if secret is None or len(secret) != KEY_SIZE:
                 raise KeyRingError(
-                    f"environment variable {name}: entry {position} is not a {KEY_SIZE}-byte "
-                    "base64url key (rule: key-format)"
+                    name,
+                    "key-format",
+                    f"entry {position} is not a {KEY_SIZE}-byte base64url key",
                 )
             keys.append(Key(secret))
         return cls(keys[0], keys[1:])
@@ -213,7 +214,7 @@ class KeyRing:
     @classmethod
     def _from_document(cls, raw: bytes, where: str) -> KeyRing:
         def bad(field: str, rule: str, what: str) -> KeyFileError:
-            return KeyFileError(f"key file {where}: {field} {what} (rule: {rule})")
+            return KeyFileError(field, rule, f"{what} (key file {where})")
 
         try:
             doc = json.loads(raw)
@@ -284,7 +285,7 @@ class KeyRing:
         for key in self._keys:
             if key.id == key_id:
                 return key
-        raise UnknownKey(f"key_id: no live key in the ring has id '{key_id}' (rule: known-key)")
+        raise UnknownKey("key_id", "known-key", f"no live key in the ring has id '{key_id}'")
 
     def rotate(self, *, created: date | None = None) -> KeyRing:
         """A new ring with a fresh active key; the current active key becomes retired."""
@@ -294,7 +295,7 @@ class KeyRing:
         """A new ring without the retired key ``key_id`` (ends a rotation window)."""
         key = self.get(key_id)
         if key is self.active:
-            raise KeyRingError("key_id: the active key cannot be dropped (rule: keep-active)")
+            raise KeyRingError("key_id", "keep-active", "the active key cannot be dropped")
         return KeyRing(self.active, [k for k in self.retired if k is not key])
 
     def __contains__(self, key_id: object) -> bool:

@@ -219,7 +219,9 @@ class NativeGroup:
     def from_uniform(self, data: bytes) -> bytes:
         out = ctypes.create_string_buffer(ELEMENT_SIZE)
         if self._from_hash(out, data) != 0:  # pragma: no cover - never fails for 64 bytes
-            raise BackendUnavailable("native backend: from_hash failed")
+            raise BackendUnavailable(
+                "native", "from-hash", "crypto_core_ristretto255_from_hash failed"
+            )
         return out.raw
 
     def mult(self, k: bytes, element: bytes) -> bytes:
@@ -234,7 +236,7 @@ class NativeGroup:
     def add(self, a: bytes, b: bytes) -> bytes:
         out = ctypes.create_string_buffer(ELEMENT_SIZE)
         if self._add(out, a, b) != 0:  # pragma: no cover - inputs are valid elements
-            raise BackendUnavailable("native backend: addition failed")
+            raise BackendUnavailable("native", "add", "crypto_core_ristretto255_add failed")
         return out.raw
 
 
@@ -245,16 +247,17 @@ def _load_native() -> NativeGroup:
         library = ctypes.CDLL(name)
     except OSError:
         raise BackendUnavailable(
-            "native backend: the system libsodium is not installed "
-            "(Debian: apt-get install libsodium23)"
+            "native",
+            "libsodium",
+            "the system libsodium is not installed (Debian: apt-get install libsodium23)",
         ) from None
     missing = [symbol for symbol in _NATIVE_SYMBOLS if not hasattr(library, symbol)]
     if missing:
         raise BackendUnavailable(
-            f"native backend: libsodium lacks {', '.join(missing)} (need >= 1.0.18)"
+            "native", "libsodium", f"libsodium lacks {', '.join(missing)} (need >= 1.0.18)"
         )
     if library.sodium_init() < 0:
-        raise BackendUnavailable("native backend: sodium_init failed")
+        raise BackendUnavailable("native", "libsodium", "sodium_init failed")
     return NativeGroup(library)
 
 
@@ -281,5 +284,5 @@ def get_group(name: str | None = None) -> Group:
     if chosen == "auto":
         return _load_native() if native_available() else _PORTABLE
     raise BackendUnavailable(
-        f"backend: unknown name {chosen!r}; use 'native' or 'portable' (rule: backend-name)"
+        "backend", "backend-name", f"unknown name {chosen!r}; use 'native' or 'portable'"
     )

@@ -90,7 +90,7 @@ class _Suite:
     def hash_to_group(self, msg: bytes) -> bytes:
         element = self.group.from_uniform(expand_message_xmd(msg, self._h2g_dst, 64))
         if self.group.is_identity(element):
-            raise InvalidOprfInput("input: hashes to the identity element (rule: InvalidInput)")
+            raise InvalidOprfInput("input", "InvalidInput", "hashes to the identity element")
         return element
 
     def hash_to_scalar(self, msg: bytes, dst: bytes | None = None) -> bytes:
@@ -99,20 +99,20 @@ class _Suite:
     def decode(self, data: object, field: str) -> bytes:
         """DeserializeElement (§4.1): canonical, valid, and not the identity."""
         if not isinstance(data, bytes) or len(data) != ELEMENT_SIZE:
-            raise InvalidElement(f"{field}: must be {ELEMENT_SIZE} bytes (rule: element-length)")
+            raise InvalidElement(field, "element-length", f"must be {ELEMENT_SIZE} bytes")
         element = self.group.decode(data)
         if element is None:
             raise InvalidElement(
-                f"{field}: is not a canonical ristretto255 encoding (rule: element-encoding)"
+                field, "element-encoding", "is not a canonical ristretto255 encoding"
             )
         if data == bytes(ELEMENT_SIZE):
-            raise InvalidElement(f"{field}: is the identity element (rule: non-identity)")
+            raise InvalidElement(field, "non-identity", "is the identity element")
         return element
 
     def info_scalar(self, info: bytes) -> bytes:
         """POPRF: m = HashToScalar("Info" || len || info) (§3.3.3)."""
         if len(info) > 65_535:
-            raise InvalidOprfInput("info: longer than 65535 bytes (rule: info-length)")
+            raise InvalidOprfInput("info", "info-length", "longer than 65535 bytes")
         return self.hash_to_scalar(b"Info" + _i2osp2(len(info)) + info)
 
     def finalize_hash(self, data: bytes, info: bytes | None, unblinded: bytes) -> bytes:
@@ -238,16 +238,16 @@ class BlindState:
 
 def _check_batch(items: Sequence[object], field: str) -> None:
     if not items:
-        raise OprfError(f"{field}: must hold at least one item (rule: batch-size)")
+        raise OprfError(field, "batch-size", "must hold at least one item")
     if len(items) > _MAX_BATCH:
-        raise OprfError(f"{field}: at most {_MAX_BATCH} items per batch (rule: batch-size)")
+        raise OprfError(field, "batch-size", f"at most {_MAX_BATCH} items per batch")
 
 
 def _check_bytes(value: object, field: str) -> bytes:
     if not isinstance(value, bytes):
-        raise OprfError(f"{field}: must be bytes (rule: type)")
+        raise OprfError(field, "type", "must be bytes")
     if len(value) > 65_535:
-        raise InvalidOprfInput(f"{field}: longer than 65535 bytes (rule: input-length)")
+        raise InvalidOprfInput(field, "input-length", "longer than 65535 bytes")
     return value
 
 
@@ -284,7 +284,7 @@ class Server:
     def _tweak(self, info: bytes) -> bytes:
         t = scalar.add(self._sk, self._suite.info_scalar(info))
         if scalar.is_zero(t):
-            raise InvalidOprfInput("info: makes the tweaked key zero (rule: InverseError)")
+            raise InvalidOprfInput("info", "InverseError", "makes the tweaked key zero")
         return t
 
     def blind_evaluate(
@@ -310,7 +310,7 @@ class Server:
             k = scalar.invert(t)
         else:
             if info:
-                raise OprfError("info: only POPRF mode takes info (rule: mode)")
+                raise OprfError("info", "mode", "only POPRF mode takes info")
             t = k = self._sk
         evaluated = [group.mult(k, element) for element, _ in decoded]
         encoded = tuple(group.encode(e) for e in evaluated)
@@ -339,7 +339,7 @@ class Server:
             evaluated = group.mult(scalar.invert(self._tweak(info)), element)
             return suite.finalize_hash(data, info, group.encode(evaluated))
         if info:
-            raise OprfError("info: only POPRF mode takes info (rule: mode)")
+            raise OprfError("info", "mode", "only POPRF mode takes info")
         return suite.finalize_hash(data, None, group.encode(group.mult(self._sk, element)))
 
     def __repr__(self) -> str:
@@ -366,12 +366,12 @@ class Client:
         self._suite = _Suite(self._mode, get_group(backend))
         if self._mode == Mode.OPRF:
             if server_public_key is not None:
-                raise OprfError("server_public_key: OPRF mode has no public key (rule: mode)")
+                raise OprfError("server_public_key", "mode", "OPRF mode has no public key")
             self._pk = self._pk_enc = b""
         else:
             if server_public_key is None:
                 raise OprfError(
-                    f"server_public_key: required in {self._mode.name} mode (rule: required)"
+                    "server_public_key", "required", f"required in {self._mode.name} mode"
                 )
             self._pk = self._suite.decode(server_public_key, "server_public_key")
             self._pk_enc = server_public_key
@@ -403,7 +403,7 @@ class Client:
             chosen = tuple(scalar.random_nonzero() for _ in data)
         else:
             if len(blinds) != len(data):
-                raise OprfError("blinds: one blind per input (rule: batch-size)")
+                raise OprfError("blinds", "batch-size", "one blind per input")
             chosen = tuple(scalar.parse(b, f"blinds[{i}]") for i, b in enumerate(blinds))
         tweaked: bytes | None = None
         info_used: bytes | None = None
@@ -411,10 +411,10 @@ class Client:
             info_used = _check_bytes(info, "info")
             tweaked_element = group.add(group.mult_base(suite.info_scalar(info_used)), self._pk)
             if group.is_identity(tweaked_element):
-                raise InvalidOprfInput("info: gives the identity tweaked key (rule: InvalidInput)")
+                raise InvalidOprfInput("info", "InvalidInput", "gives the identity tweaked key")
             tweaked = tweaked_element
         elif info:
-            raise OprfError("info: only POPRF mode takes info (rule: mode)")
+            raise OprfError("info", "mode", "only POPRF mode takes info")
         blinded = []
         for x, blind in zip(data, chosen, strict=True):
             element = group.mult(blind, suite.hash_to_group(x))
@@ -431,10 +431,10 @@ class Client:
     def finalize(self, state: BlindState, evaluation: Evaluation) -> list[bytes]:
         """Verify (VOPRF/POPRF) and unblind the evaluation into the PRF outputs (Finalize)."""
         if state._mode != self._mode:
-            raise OprfError("state: made by a client in another mode (rule: mode)")
+            raise OprfError("state", "mode", "made by a client in another mode")
         if len(evaluation.elements) != len(state):
             raise OprfError(
-                "evaluation.elements: one element per blinded input is required (rule: batch-size)"
+                "evaluation.elements", "batch-size", "one element per blinded input is required"
             )
         suite, group = self._suite, self._suite.group
         evaluated = [
@@ -444,7 +444,7 @@ class Client:
         if self._mode != Mode.OPRF:
             proof = evaluation.proof
             if not isinstance(proof, bytes) or len(proof) != PROOF_SIZE:
-                raise ProofError(f"evaluation.proof: must be {PROOF_SIZE} bytes (rule: proof)")
+                raise ProofError("evaluation.proof", "proof", f"must be {PROOF_SIZE} bytes")
             if self._mode == Mode.VOPRF:
                 ok = suite.verify_proof(self._pk, self._pk_enc, state._blinded, evaluated, proof)
             else:
@@ -453,8 +453,9 @@ class Client:
                 ok = suite.verify_proof(tweaked, tweaked_enc, evaluated, state._blinded, proof)
             if not ok:
                 raise ProofError(
-                    "evaluation.proof: does not verify against the server's public key and these "
-                    "elements (rule: DLEQ proof)"
+                    "evaluation.proof",
+                    "DLEQ proof",
+                    "does not verify against the server's public key and these elements",
                 )
         outputs = []
         for x, blind, (element, _) in zip(state._inputs, state._blinds, evaluated, strict=True):
@@ -471,7 +472,7 @@ def derive_key_pair(
 ) -> tuple[bytes, bytes]:
     """DeriveKeyPair (§3.2.1): a deterministic (secret key, public key) from a 32-byte seed."""
     if not isinstance(seed, bytes) or len(seed) != 32:
-        raise OprfError("seed: must be 32 bytes (rule: seed-length)")
+        raise OprfError("seed", "seed-length", "must be 32 bytes")
     info = _check_bytes(info, "info")
     suite = _Suite(Mode(mode), get_group(backend))
     derive_input = seed + _i2osp2(len(info)) + info
@@ -480,7 +481,7 @@ def derive_key_pair(
         sk = suite.hash_to_scalar(derive_input + bytes([counter]), dst)
         if not scalar.is_zero(sk):
             return sk, suite.group.encode(suite.group.mult_base(sk))
-    raise OprfError("seed: no key pair derivable (rule: DeriveKeyPairError)")  # pragma: no cover
+    raise OprfError("seed", "DeriveKeyPairError", "no key pair derivable")  # pragma: no cover
 
 
 def generate_key_pair(*, backend: str | None = None) -> tuple[bytes, bytes]:

@@ -43,12 +43,12 @@ def random_nonzero() -> bytes:
 def parse(data: bytes, field: str, *, nonzero: bool = True) -> bytes:
     """Check that ``data`` is a canonical scalar (32 bytes, < L, non-zero unless allowed)."""
     if not isinstance(data, bytes) or len(data) != SCALAR_SIZE:
-        raise InvalidScalar(f"{field}: must be {SCALAR_SIZE} bytes (rule: scalar-length)")
+        raise InvalidScalar(field, "scalar-length", f"must be {SCALAR_SIZE} bytes")
     # A one-off comparison; the value is not used in any loop or branch afterwards.
     if int.from_bytes(data, "little") >= L:
-        raise InvalidScalar(f"{field}: is not reduced modulo the group order (rule: canonical)")
+        raise InvalidScalar(field, "canonical", "is not reduced modulo the group order")
     if nonzero and is_zero(data):
-        raise InvalidScalar(f"{field}: must not be zero (rule: non-zero)")
+        raise InvalidScalar(field, "non-zero", "must not be zero")
     return data
 
 

@@ -108,11 +108,11 @@ class BlindPseudonymiser:
         backend: str | None = None,
     ) -> None:
         if mode == Mode.POPRF:
-            raise OprfError("mode: blind pseudonyms use OPRF or VOPRF (rule: mode)")
+            raise OprfError("mode", "mode", "blind pseudonyms use OPRF or VOPRF")
         self._client = Client(mode, server_public_key, backend=backend)
         if key_id is None:
             if server_public_key is None:
-                raise OprfError("key_id: required when there is no public key (rule: required)")
+                raise OprfError("key_id", "required", "required when there is no public key")
             key_id = oprf_key_id(server_public_key)
         self._key_id = key_id
 
@@ -152,7 +152,7 @@ class PseudonymService:
 
     def __init__(self, secret_key: bytes, *, mode: Mode = Mode.VOPRF, backend: str | None = None):
         if mode == Mode.POPRF:
-            raise OprfError("mode: blind pseudonyms use OPRF or VOPRF (rule: mode)")
+            raise OprfError("mode", "mode", "blind pseudonyms use OPRF or VOPRF")
         self._server = Server(mode, secret_key, backend=backend)
         self._key_id = oprf_key_id(self._server.public_key)
 
@@ -210,7 +210,7 @@ class PseudonymService:
         raw = read_private(path, check_permissions=check_permissions)
 
         def bad(field: str, rule: str, what: str) -> KeyFileError:
-            return KeyFileError(f"key file {path}: {field} {what} (rule: {rule})")
+            return KeyFileError(field, rule, f"{what} (key file {path})")
 
         try:
             doc = json.loads(raw)

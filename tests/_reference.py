@@ -235,7 +235,7 @@ class Reference:
             raise ValidationError("reason", "end-reason", "")
         s = self._signal(signal_id)
         if s is None or s.org != org:
-            raise UnknownRecord("")
+            raise UnknownRecord("", "unknown", "")
         if reason is EndReason.UNJUSTIFIED:
             self._delete(signal_id)
             return
@@ -245,7 +245,7 @@ class Reference:
 
     def record_death(self, subject: SubjectKey, today: date) -> list[int]:
         if subject not in self.subjects:
-            raise UnknownRecord("")
+            raise UnknownRecord("", "unknown", "")
         ended = []
         for s in sorted(self.signals, key=lambda s: s.id):
             if s.subject == subject and self._live(s, today):
@@ -256,7 +256,7 @@ class Reference:
 
     def record_move(self, subject: SubjectKey, municipality: str, today: date) -> int | None:
         if subject not in self.subjects:
-            raise UnknownRecord("")
+            raise UnknownRecord("", "unknown", "")
         self.subjects[subject].municipality = municipality
         live = tuple(
             s.id
@@ -273,7 +273,7 @@ class Reference:
         if not unique or len(unique) > MAX_PARENTS or child in unique:
             raise ValidationError("parents", "parents", "")
         if child not in self.subjects:
-            raise UnknownRecord("")
+            raise UnknownRecord("", "unknown", "")
         for parent in unique:
             self.links.add((child, parent))
         return self._family(child, today, [])
@@ -309,7 +309,7 @@ class Reference:
                     s = self._signal(signal_id)
                     if s is not None and s.org == org:
                         return m
-        raise UnknownRecord("")
+        raise UnknownRecord("", "unknown", "")
 
     def mark_coordinator(self, match_id: int, signal_id: int, org: str) -> None:
         m = self._party(match_id, org)
@@ -328,10 +328,10 @@ class Reference:
 
     def history(self, signal_id: int, org: str, today: date) -> list[int]:
         if not self.policy.history_view:
-            raise NotPermitted("")
+            raise NotPermitted("", "policy", "")
         s = self._signal(signal_id)
         if s is None or s.org != org:
-            raise UnknownRecord("")
+            raise UnknownRecord("", "unknown", "")
         if not self._live(s, today):
             raise ValidationError("signal_id", "not-active", "")
         return [
