@@ -2,7 +2,7 @@
 
 Every step (key id, HKDF sub-key, HMAC digest) is computed by the ``openssl`` command; only
 the text encodings (base32, base64url) use the Python standard library. Exits 0 when every
-vector matches, 1 with the failing vector numbers otherwise.
+vector matches, 1 with the failing vector numbers otherwise, 2 when there is no ``openssl``.
 
     python scripts/check_vectors_openssl.py [tests/vectors/hmac-pseudonyms.json]
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,9 @@ def check(vector: dict[str, str], label: bytes) -> list[str]:
 
 
 def main() -> int:
+    if shutil.which("openssl") is None:
+        print("the openssl command is not installed (Debian package openssl)", file=sys.stderr)
+        return 2
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     doc = json.loads(path.read_text())
     label = bytes.fromhex(doc["construction"]["label_hex"])

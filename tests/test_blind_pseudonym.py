@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from _system import require_library
 from verwijsindex_core import Bsn, InvalidBsn, KeyRing, Pseudonymiser
 from verwijsindex_core.errors import KeyFileError, OprfError, ProofError
 from verwijsindex_core.pseudonym import random_bsn
@@ -19,7 +20,6 @@ from verwijsindex_core.pseudonym.oprf import (
     BlindPseudonymiser,
     Mode,
     PseudonymService,
-    available_backends,
     oprf_key_id,
 )
 
@@ -94,10 +94,12 @@ def test_oprf_mode_needs_a_key_id_and_matches_the_service() -> None:
         BlindPseudonymiser(base.public_key, mode=Mode.POPRF)
 
 
-@pytest.mark.parametrize("backend", available_backends())
+@pytest.mark.parametrize("backend", ["native", "portable"])
 def test_backends_agree_on_pseudonyms(
     backend: str, service: PseudonymService, tmp_path: Path
 ) -> None:
+    if backend == "native":  # skips locally without libsodium, fails in CI
+        require_library("sodium", "libsodium23")
     path = tmp_path / "svc.json"
     service.save(path)
     same = PseudonymService.load(path, backend=backend)
@@ -170,7 +172,10 @@ def test_cli_oprf_keygen_and_blind_pseudonymise(tmp_path: Path) -> None:
     assert _run("oprf-keygen", "--out", key).returncode == 1  # never overwritten
 
     out = tmp_path / "out.csv"
-    done = _run("pseudonymise", "--oprf-public-key", public, "--oprf-server-key", key, SAMPLE, out)
+    # "=": a base64url key may start with "-", which argparse would take for an option.
+    done = _run(
+        "pseudonymise", f"--oprf-public-key={public}", "--oprf-server-key", key, SAMPLE, out
+    )
     assert done.returncode == 0, done.stderr
     rows = out.read_text().splitlines()
     source = SAMPLE.read_text().splitlines()

@@ -1,29 +1,42 @@
-"""ristretto255 (RFC 9496) on both backends, and the differential test native vs portable."""
+"""ristretto255 (RFC 9496) on both backends, and the differential test native vs portable.
+
+The native backend needs the system libsodium: without it these tests skip locally (saying
+what to install) and fail in CI (tests/_system.py)."""
 
 from __future__ import annotations
 
+import ast
+import ctypes
 import hashlib
 import json
 import random
+import re
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from _system import require_library
+from verwijsindex_core.pseudonym.oprf import _group
 from verwijsindex_core.pseudonym.oprf import _ristretto as r255
 from verwijsindex_core.pseudonym.oprf import _scalar as scalar
-from verwijsindex_core.pseudonym.oprf import available_backends
-from verwijsindex_core.pseudonym.oprf._group import Group, get_group
+from verwijsindex_core.pseudonym.oprf._group import NATIVE_SIGNATURES, Group, get_group
 from verwijsindex_core.pseudonym.oprf._protocol import expand_message_xmd
 
 ROOT = Path(__file__).resolve().parent.parent
 V = json.loads((ROOT / "tests" / "vectors" / "ristretto255-rfc9496.json").read_text())
-BACKENDS = available_backends()
+BACKENDS = ["native", "portable"]
 N_DIFFERENTIAL = 2000
+
+
+def _require_native() -> None:
+    require_library("sodium", "libsodium23")
 
 
 @pytest.fixture(params=BACKENDS)
 def group(request: pytest.FixtureRequest) -> Group:
+    if request.param == "native":
+        _require_native()
     return get_group(str(request.param))
 
 
@@ -61,11 +74,10 @@ def test_decoding_and_multiplying_by_the_order_minus_one(group: Group) -> None:
 
 
 @pytest.mark.parametrize("case", V["invalid_encodings"], ids=lambda c: c["encoding"][:12])
-def test_invalid_encodings_do_not_decode(case: dict[str, str]) -> None:
+def test_invalid_encodings_do_not_decode(group: Group, case: dict[str, str]) -> None:
     data = bytes.fromhex(case["encoding"])
     assert r255.decode(data) is None
-    for name in BACKENDS:
-        assert get_group(name).decode(data) is None, (name, case["why"])
+    assert group.decode(data) is None, case["why"]
 
 
 def test_there_are_29_invalid_encodings_of_four_kinds() -> None:
@@ -93,9 +105,13 @@ def test_expand_message_xmd_sha512() -> None:
 
 # --- differential: the portable backend equals the native one, byte for byte ---------------
 
-needs_native = pytest.mark.skipif(
-    "native" not in BACKENDS, reason="system libsodium absent (CI installs libsodium23)"
-)
+
+@pytest.fixture
+def native_required() -> None:
+    _require_native()
+
+
+needs_native = pytest.mark.usefixtures("native_required")
 
 
 def _pair() -> tuple[Group, Group]:
@@ -165,3 +181,57 @@ def test_differential_edge_scalars() -> None:
         kb = k.to_bytes(32, "little")
         assert portable.encode(portable.mult(kb, pe)) == native.mult(kb, element)
         assert portable.encode(portable.mult_base(kb)) == native.mult_base(kb)
+
+
+# --- the native backend declares the C signature of everything it calls ---------------------
+
+_SYMBOL = re.compile(r"(sodium|crypto|randombytes)_\w+")
+
+
+def _libsodium_names_in_group_module() -> set[str]:
+    """Every libsodium function name the native backend's module mentions: string constants
+    (getattr on the CDLL) and attributes of anything but PyNaCl's ``sodium`` bindings."""
+    tree = ast.parse(Path(_group.__file__).read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value)
+        elif isinstance(node, ast.Attribute):
+            pynacl = isinstance(node.value, ast.Name) and node.value.id == "sodium"
+            if not pynacl:
+                names.add(node.attr)
+    return {name for name in names if _SYMBOL.fullmatch(name)}
+
+
+def test_every_libsodium_function_the_module_names_has_a_declared_signature() -> None:
+    # Runs without libsodium: a function added to the module must be added to the table.
+    assert _libsodium_names_in_group_module() == set(NATIVE_SIGNATURES)
+    for name, (restype, argtypes) in NATIVE_SIGNATURES.items():
+        assert restype is ctypes.c_int, name
+        assert isinstance(argtypes, tuple), name
+        assert all(t is ctypes.c_char_p for t in argtypes), name
+    assert NATIVE_SIGNATURES["sodium_init"] == (ctypes.c_int, ())
+
+
+@needs_native
+def test_loaded_native_functions_have_argtypes_and_restype() -> None:
+    native = _group._load_native()
+    assert set(native.functions) == set(NATIVE_SIGNATURES)
+    for name, (restype, argtypes) in NATIVE_SIGNATURES.items():
+        function = getattr(native.library, name)  # the CDLL's own (cached) function object
+        assert function is native.functions[name], name
+        assert function.argtypes == argtypes, name
+        assert function.restype is restype, name
+    # Whatever C function the group object holds is one of the declared ones.
+    held = [v for v in vars(native).values() if isinstance(v, ctypes._CFuncPtr)]
+    assert len(held) == 5
+    assert all(any(v is f for f in native.functions.values()) for v in held)
+
+
+@needs_native
+def test_declared_argtypes_refuse_what_c_cannot_take() -> None:
+    native = _group._load_native()
+    with pytest.raises(ctypes.ArgumentError):
+        native.functions["crypto_core_ristretto255_is_valid_point"]("not bytes")
+    with pytest.raises(TypeError, match="at least 3 arguments"):
+        native.functions["crypto_core_ristretto255_add"](ctypes.create_string_buffer(32))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Final, TextIO
 
 from verwijsindex_core.errors import InvalidBsn, ValidationError
-from verwijsindex_core.pseudonym import Bsn, Pseudonymiser, pseudonym_text
+from verwijsindex_core.pseudonym import Bsn, Pseudonymiser
+from verwijsindex_core.pseudonym._pseudonym import unchecked_text
 
 __all__ = ["BatchPseudonymise", "CsvJobReport", "keyed_batches", "pseudonymise_csv"]
 
@@ -29,8 +30,9 @@ def keyed_batches(pseudonymiser: Pseudonymiser) -> BatchPseudonymise:
     """The batch function for keyed (HMAC) pseudonyms under the active key."""
 
     def run(bsns: list[Bsn]) -> list[str]:
+        # The digests were just computed under a checked key id: the unchecked text form.
         key_id = pseudonymiser.active_key_id
-        return [pseudonym_text(key_id, d) for d in pseudonymiser.digests_many(bsns)]
+        return [unchecked_text(key_id, d) for d in pseudonymiser.digests_many(bsns)]
 
     return run
 
@@ -115,7 +117,7 @@ def pseudonymise_csv(
             rule = FIELD_COUNT_RULE
         else:
             try:
-                pending_bsns.append(Bsn(row[index], field=column))
+                pending_bsns.append(Bsn(row[index]))  # only the rule is written
             except InvalidBsn as exc:
                 rule = exc.rule
             else:

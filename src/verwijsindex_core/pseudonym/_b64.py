@@ -15,14 +15,21 @@ def b64u_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64u_decode(text: str) -> bytes | None:
-    """Bytes of canonical unpadded base64url ``text``, or ``None`` when it is not exactly that.
+def b64u_decode(value: object) -> bytes | None:
+    """Bytes of canonical unpadded base64url text, or ``None`` when ``value`` is not exactly that.
 
-    Rejects padding, other alphabets, white space and non-canonical trailing bits, so that each
-    byte string has exactly one accepted text form. Returns ``None`` rather than raising so the
-    caller can raise its own error that names the field (and never the value).
+    Rejects padding, other alphabets, white space, non-canonical trailing bits and anything
+    that is not text, so that each byte string has exactly one accepted text form. Returns
+    ``None`` rather than raising so the caller can raise its own error that names the field
+    (and never the value).
     """
-    if not isinstance(text, str) or _ALPHABET.fullmatch(text) is None or len(text) % 4 == 1:
+    if type(value) is str:
+        text = value
+    elif isinstance(value, str):
+        text = str.__str__(value)  # a subclass's own methods play no part
+    else:
+        return None
+    if _ALPHABET.fullmatch(text) is None or len(text) % 4 == 1:
         return None
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -12,13 +12,15 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Final, final
 
-from verwijsindex_core.errors import InvalidBsn
+from verwijsindex_core.errors import InvalidBsn, ValidationError
+from verwijsindex_core.pseudonym._args import check_batch, check_field_name, check_text, plain_str
 
 __all__ = ["Bsn", "BsnRule", "are_valid_bsns", "is_valid_bsn", "mask_bsn", "random_bsn"]
 
 _WEIGHTS: Final = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 _ZEROS: Final = "000000000"
 _SEPARATORS: Final = str.maketrans("", "", " .")
+_FIELD: Final = "bsn"
 
 
 class BsnRule(StrEnum):
@@ -67,9 +69,10 @@ def _check(value: object) -> tuple[str, BsnRule | None]:  # noqa: PLR0911 (one p
     """Full checks in rule order: the canonical 9 digits and ``None``, or ``""`` and the rule
     broken. Returns rather than raises, so that :func:`is_valid_bsn` stays cheap on bad input.
     """
-    if not isinstance(value, str):
+    text = plain_str(value)  # a str subclass is copied: its own methods play no part
+    if text is None:
         return "", BsnRule.TYPE
-    digits = value.translate(_SEPARATORS)
+    digits = text.translate(_SEPARATORS)
     if not digits:
         return "", BsnRule.EMPTY
     if not (digits.isascii() and digits.isdigit()):
@@ -85,7 +88,7 @@ def _check(value: object) -> tuple[str, BsnRule | None]:  # noqa: PLR0911 (one p
     return digits, None
 
 
-def _canonical(value: object, field: str = "bsn") -> str:
+def _canonical(value: object, field: str = _FIELD) -> str:
     """Canonical 9-digit form of ``value`` or :class:`InvalidBsn`; 9 clean digits are fast."""
     if type(value) is str and len(value) == 9:
         try:
@@ -104,9 +107,10 @@ def _canonical(value: object, field: str = "bsn") -> str:
 def mask_bsn(digits: str) -> str:
     """Mask all but the last three characters: ``"111222333"`` -> ``"******333"``.
 
-    Meant for a hint a person may see. The input is not validated; anything shorter than four
-    characters is masked entirely.
+    Meant for a hint a person may see. The text is not validated as a BSN; anything shorter
+    than four characters is masked entirely.
     """
+    digits = check_text(digits, "digits")
     if len(digits) < 4:
         return "*" * len(digits)
     return "*" * (len(digits) - 3) + digits[-3:]
@@ -128,11 +132,13 @@ class Bsn:
 
     _digits: str
 
-    def __init__(self, value: str, *, field: str = "bsn") -> None:
+    def __init__(self, value: str, *, field: str = _FIELD) -> None:
+        if field is not _FIELD:  # the default needs no check (the CSV hot path uses it)
+            field = check_field_name(field)
         object.__setattr__(self, "_digits", _canonical(value, field))
 
     @classmethod
-    def parse(cls, value: str, *, field: str = "bsn") -> Bsn:
+    def parse(cls, value: str, *, field: str = _FIELD) -> Bsn:
         """Validate ``value`` and return a :class:`Bsn`; ``field`` names the input in errors."""
         return cls(value, field=field)
 
@@ -204,6 +210,8 @@ _CHUNK: Final = 8192
 
 
 def _chunk_fast(chunk: Sequence[object]) -> list[bool] | None:
+    # Only str's own methods are used (join, str.__len__ and the joined text), so a str
+    # subclass cannot disguise an item's length or content.
     try:
         joined = "".join(chunk)  # type: ignore[arg-type]  # TypeError for non-str is handled
     except TypeError:
@@ -211,7 +219,7 @@ def _chunk_fast(chunk: Sequence[object]) -> list[bool] | None:
     n = len(chunk)
     if len(joined) != 9 * n or not (joined.isascii() and joined.isdigit()):
         return None
-    if n and (min(map(len, chunk)) != 9):  # type: ignore[arg-type]
+    if n and (min(map(str.__len__, chunk)) != 9):  # type: ignore[arg-type]
         return None
     raw = joined.encode("ascii")
     wide = bytearray(2 * len(raw))
@@ -219,9 +227,9 @@ def _chunk_fast(chunk: Sequence[object]) -> list[bool] | None:
     product = int.from_bytes(wide, "little") * _MULTIPLIER
     slots = memoryview(product.to_bytes(2 * len(raw) + 2 * 9, "little")).cast("H")
     flags = list(map(_PASSES.__getitem__, slots[8 : 9 * n : 9].tolist()))
-    if _ZEROS in chunk:
-        for i, item in enumerate(chunk):
-            if item == _ZEROS:
+    if _ZEROS in joined:
+        for i in range(n):
+            if joined[9 * i : 9 * i + 9] == _ZEROS:
                 flags[i] = False
     return flags
 
@@ -230,9 +238,10 @@ def are_valid_bsns(values: Iterable[object]) -> list[bool]:
     """For each value, whether :func:`is_valid_bsn` accepts it; fast for large batches.
 
     Chunks of clean 9-digit strings are checked at C speed; any other chunk is checked item by
-    item with exactly the rules of :meth:`Bsn.parse`.
+    item with exactly the rules of :meth:`Bsn.parse`. ``values`` is any iterable but a single
+    ``str`` or ``bytes`` or a mapping (:class:`ValidationError`, field ``values``).
     """
-    items = values if isinstance(values, Sequence) else list(values)
+    items = check_batch(values, "values", "values to check")
     out: list[bool] = []
     for start in range(0, len(items), _CHUNK):
         chunk = items[start : start + _CHUNK]
@@ -241,12 +250,20 @@ def are_valid_bsns(values: Iterable[object]) -> list[bool]:
     return out
 
 
+def bsn_batch(bsns: object) -> Sequence[object]:
+    """A batch of BSNs: any iterable but a single ``str`` or ``bytes`` or a mapping."""
+    return check_batch(bsns, "bsns", "BSNs (Bsn or str)")
+
+
 def random_bsn(rng: random.Random) -> Bsn:
     """A uniformly drawn synthetic BSN that passes the 11-test (for tests and synthetic data).
 
     Eight digits are drawn and the ninth solved for; a prefix whose check digit would be 10 is
-    drawn again, so every valid number is equally likely.
+    drawn again, so every valid number is equally likely. ``rng`` is a :class:`random.Random`
+    (seeded for reproducible data).
     """
+    if not isinstance(rng, random.Random):
+        raise ValidationError("rng", "type", "must be a random.Random")
     while True:
         prefix = f"{rng.randrange(100_000_000):08d}"
         check = sum(int(c) * w for c, w in zip(prefix, _WEIGHTS[:8], strict=True)) % 11

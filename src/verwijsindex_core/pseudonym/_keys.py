@@ -11,24 +11,31 @@ The raw key never appears in ``repr``, ``str``, exceptions or logs.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Final, NoReturn, final
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from verwijsindex_core.errors import KeyFileError, KeyRingError, UnknownKey, ValidationError
+from verwijsindex_core.errors import KeyRingError, UnknownKey, ValidationError
+from verwijsindex_core.pseudonym._args import (
+    check_batch,
+    check_text,
+    plain_bytes,
+    plain_str,
+)
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
-from verwijsindex_core.pseudonym._files import read_private, write_private
+from verwijsindex_core.pseudonym._keyfile import (
+    BadField,
+    derive_key_id,
+    load_key_document,
+    save_key_document,
+)
 
 __all__ = ["KEY_ENV_VAR", "KEY_SIZE", "Key", "KeyRing"]
 
@@ -40,27 +47,31 @@ KEY_ENV_VAR: Final = "VERWIJSINDEX_KEYS"
 
 _FILE_FORMAT: Final = "verwijsindex-core/keyring"
 _FILE_VERSION: Final = 1
-_KEY_ID_LABEL: Final = b"verwijsindex-core/v1/key-id\x00"
 _HKDF_INFO: Final = b"verwijsindex-core/v1/subkey/"
 _PURPOSE_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+_MAX_DERIVE: Final = 255 * 32  # HKDF-SHA256 output limit (RFC 5869 §2.3)
+_ENV_NAME_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 
 def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def check_purpose(purpose: str) -> str:
+def check_purpose(purpose: object) -> str:
     """Return ``purpose`` if it is 1-32 of ``a-z 0-9 -`` starting with a letter or digit."""
-    if not isinstance(purpose, str) or _PURPOSE_RE.fullmatch(purpose) is None:
+    text = check_text(purpose, "purpose")
+    if _PURPOSE_RE.fullmatch(text) is None:
         raise ValidationError(
             "purpose", "purpose-format", "must be 1-32 characters of a-z, 0-9 and '-'"
         )
-    return purpose
+    return text
 
 
-def _key_id(secret: bytes) -> str:
-    fingerprint = hashlib.sha256(_KEY_ID_LABEL + secret).digest()
-    return base64.b32encode(fingerprint[:5]).decode("ascii").lower()
+def _check_created(created: object) -> date | None:
+    # A datetime is a date too, but its isoformat() would make a key file that cannot be read.
+    if created is None or type(created) is date:
+        return created
+    raise ValidationError("created", "type", "must be a datetime.date (not a datetime) or None")
 
 
 @final
@@ -74,16 +85,19 @@ class Key:
     _created: date | None
 
     def __init__(self, secret: bytes, *, created: date | None = None) -> None:
-        if not isinstance(secret, bytes) or len(secret) != KEY_SIZE:
+        checked = plain_bytes(secret)
+        if checked is None:
+            raise KeyRingError("key", "type", f"must be {KEY_SIZE} bytes (bytes)")
+        if len(checked) != KEY_SIZE:
             raise KeyRingError("key", "key-length", f"must be exactly {KEY_SIZE} bytes")
-        object.__setattr__(self, "_secret", secret)
-        object.__setattr__(self, "_id", _key_id(secret))
-        object.__setattr__(self, "_created", created)
+        object.__setattr__(self, "_secret", checked)
+        object.__setattr__(self, "_id", derive_key_id("key", checked))
+        object.__setattr__(self, "_created", _check_created(created))
 
     @classmethod
     def generate(cls, *, created: date | None = None) -> Key:
         """A fresh random key from :func:`secrets.token_bytes`; ``created`` defaults to today."""
-        return cls(secrets.token_bytes(KEY_SIZE), created=created or _today())
+        return cls(secrets.token_bytes(KEY_SIZE), created=_check_created(created) or _today())
 
     @property
     def id(self) -> str:
@@ -96,8 +110,13 @@ class Key:
         return self._created
 
     def derive(self, purpose: str, length: int = 32) -> bytes:
-        """HKDF-SHA256 sub-key for ``purpose`` (RFC 5869, no salt, info names the purpose)."""
+        """HKDF-SHA256 sub-key for ``purpose`` (RFC 5869, no salt, info names the purpose);
+        ``length`` is 1 to 8160 bytes."""
         info = _HKDF_INFO + check_purpose(purpose).encode("ascii")
+        if type(length) is not int:
+            raise ValidationError("length", "type", "must be an int")
+        if not 1 <= length <= _MAX_DERIVE:
+            raise ValidationError("length", "range", f"must be 1 to {_MAX_DERIVE} bytes")
         return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(
             self._secret
         )
@@ -125,9 +144,7 @@ class Key:
         raise TypeError("Key objects are not picklable: save the KeyRing to a key file instead")
 
 
-def _parse_entry(
-    entry: object, field: str, bad: Callable[[str, str, str], KeyFileError]
-) -> tuple[Key, str]:
+def _parse_entry(entry: object, field: str, bad: BadField) -> tuple[Key, str]:
     """One ``keys[i]`` object of a key file as (key, status)."""
     if not isinstance(entry, dict) or set(entry) != {"id", "secret", "created", "status"}:
         raise bad(field, "fields", "must have exactly id, secret, created and status")
@@ -161,8 +178,9 @@ class KeyRing:
     _keys: tuple[Key, ...]
 
     def __init__(self, active: Key, retired: Iterable[Key] = ()) -> None:
-        keys = (active, *retired)
-        if not all(isinstance(k, Key) for k in keys):
+        given = (active, *check_batch(retired, "retired", "Key objects", error=KeyRingError))
+        keys = tuple(k for k in given if isinstance(k, Key))
+        if len(keys) != len(given):
             raise KeyRingError("keys", "key-type", "every entry must be a Key")
         ids = [k.id for k in keys]
         if len(set(ids)) != len(ids):
@@ -183,11 +201,24 @@ class KeyRing:
         """Load keys from an environment variable: base64url keys separated by commas.
 
         The first key is the active one, the others are retired. Creation dates are unknown.
+        ``environ`` replaces :data:`os.environ` (a mapping of names to values), for tests.
         """
+        name = check_text(name, "name")
+        if _ENV_NAME_RE.fullmatch(name) is None:
+            raise ValidationError(
+                "name",
+                "env-name",
+                "must be a variable name: A-Z, a-z, 0-9 and _, not a digit first",
+            )
+        if environ is not None and not isinstance(environ, Mapping):
+            raise ValidationError("environ", "type", "must be a mapping like os.environ")
         env = os.environ if environ is None else environ
-        value = env.get(name)
-        if value is None:
+        found = env.get(name)
+        if found is None:
             raise KeyRingError(name, "required", "the environment variable is not set")
+        value = plain_str(found)
+        if value is None:
+            raise KeyRingError(name, "type", "the value must be text (str)")
         keys: list[Key] = []
         for position, part in enumerate(value.split(","), start=1):
             secret = b64u_decode(part.strip())
@@ -207,25 +238,12 @@ class KeyRing:
         With ``check_permissions`` (the default) a file that group or others may read or write
         is refused on POSIX systems, as ssh does with private keys.
         """
-        path = Path(path)
-        raw = read_private(path, check_permissions=check_permissions)
-        return cls._from_document(raw, str(path))
-
-    @classmethod
-    def _from_document(cls, raw: bytes, where: str) -> KeyRing:
-        def bad(field: str, rule: str, what: str) -> KeyFileError:
-            return KeyFileError(field, rule, f"{what} (key file {where})")
-
-        try:
-            doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise bad("document", "json", "is not valid JSON") from None
-        if not isinstance(doc, dict):
-            raise bad("document", "json", "is not a JSON object")
-        if doc.get("format") != _FILE_FORMAT:
-            raise bad("format", "format", f"must be '{_FILE_FORMAT}'")
-        if doc.get("version") != _FILE_VERSION:
-            raise bad("version", "version", f"must be {_FILE_VERSION}")
+        doc, bad = load_key_document(
+            path,
+            file_format=_FILE_FORMAT,
+            version=_FILE_VERSION,
+            check_permissions=check_permissions,
+        )
         entries = doc.get("keys")
         if not isinstance(entries, list) or not entries:
             raise bad("keys", "keys", "must be a non-empty list")
@@ -246,8 +264,7 @@ class KeyRing:
         Refuses to replace an existing file unless ``overwrite``: losing a key makes every
         pseudonym made with it unmatchable. With ``overwrite`` the file is replaced atomically.
         """
-        path = Path(path)
-        doc = {
+        doc: dict[str, object] = {
             "format": _FILE_FORMAT,
             "version": _FILE_VERSION,
             "keys": [
@@ -260,8 +277,7 @@ class KeyRing:
                 for i, key in enumerate(self._keys)
             ],
         }
-        data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
-        write_private(path, data, overwrite=overwrite)
+        save_key_document(path, doc, overwrite=overwrite)
 
     # --- use --------------------------------------------------------------------------------
 
@@ -282,10 +298,12 @@ class KeyRing:
 
     def get(self, key_id: str) -> Key:
         """The live key with ``key_id``; :class:`UnknownKey` when there is none."""
+        wanted = check_text(key_id, "key_id")
         for key in self._keys:
-            if key.id == key_id:
+            if key.id == wanted:
                 return key
-        raise UnknownKey("key_id", "known-key", f"no live key in the ring has id '{key_id}'")
+        # The id is not repeated: a caller may have passed something else by mistake (a BSN).
+        raise UnknownKey("key_id", "known-key", "no live key in the ring has that id")
 
     def rotate(self, *, created: date | None = None) -> KeyRing:
         """A new ring with a fresh active key; the current active key becomes retired."""

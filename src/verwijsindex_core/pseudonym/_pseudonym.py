@@ -7,6 +7,7 @@ import re
 from typing import Final, final
 
 from verwijsindex_core.errors import InvalidPseudonym
+from verwijsindex_core.pseudonym._args import check_field_name, plain_bytes, plain_str
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 
 __all__ = ["DIGEST_SIZE", "KEY_ID_PATTERN", "Pseudonym", "pseudonym_text"]
@@ -20,17 +21,43 @@ KEY_ID_PATTERN: Final = r"[a-z2-7]{8}"
 _VERSION: Final = "vi1"
 _KEY_ID_RE: Final = re.compile(KEY_ID_PATTERN)
 _TEXT_RE: Final = re.compile(rf"{_VERSION}\.({KEY_ID_PATTERN})\.([A-Za-z0-9_-]{{43}})")
+_FIELD: Final = "pseudonym"
+_TEXT_LENGTH: Final = len(_VERSION) + 1 + 8 + 1 + 43
 
 _tuple_new = tuple.__new__
+
+
+def _check_parts(key_id: object, digest: object) -> tuple[str, bytes]:
+    """Plain ``(key_id, digest)`` once both are of the form a pseudonym holds."""
+    text = plain_str(key_id)
+    if text is None:
+        raise InvalidPseudonym("key_id", "type", "must be text (str)")
+    if _KEY_ID_RE.fullmatch(text) is None:
+        raise InvalidPseudonym(
+            "key_id", "key-id-format", "must be 8 characters of lower-case base32"
+        )
+    raw = plain_bytes(digest)
+    if raw is None:
+        raise InvalidPseudonym("digest", "type", f"must be {DIGEST_SIZE} bytes (bytes)")
+    if len(raw) != DIGEST_SIZE:
+        raise InvalidPseudonym("digest", "digest-length", f"must be {DIGEST_SIZE} bytes")
+    return text, raw
+
+
+def unchecked_text(key_id: str, digest: bytes) -> str:
+    """:func:`pseudonym_text` without the checks, for values this package has just computed
+    (the bulk path of ``verwijsindex pseudonymise``)."""
+    return f"{_VERSION}.{key_id}.{b64u_encode(digest)}"
 
 
 def pseudonym_text(key_id: str, digest: bytes) -> str:
     """The text form ``vi1.<key-id>.<base64url digest>`` of a (key id, digest) pair.
 
     Equals ``Pseudonym(key_id, digest).text`` without building the object (for bulk output
-    with :meth:`Pseudonymiser.digests_many`); the arguments are not validated.
+    with :meth:`Pseudonymiser.digests_many`); the arguments are checked as the constructor
+    checks them (:class:`InvalidPseudonym`).
     """
-    return f"{_VERSION}.{key_id}.{b64u_encode(digest)}"
+    return unchecked_text(*_check_parts(key_id, digest))
 
 
 @final
@@ -50,13 +77,7 @@ class Pseudonym(tuple[str, bytes]):
     __slots__ = ()
 
     def __new__(cls, key_id: str, digest: bytes) -> Pseudonym:
-        if not isinstance(key_id, str) or _KEY_ID_RE.fullmatch(key_id) is None:
-            raise InvalidPseudonym(
-                "key_id", "key-id-format", "must be 8 characters of lower-case base32"
-            )
-        if not isinstance(digest, bytes) or len(digest) != DIGEST_SIZE:
-            raise InvalidPseudonym("digest", "digest-length", f"must be {DIGEST_SIZE} bytes")
-        return _tuple_new(cls, (key_id, digest))
+        return _tuple_new(cls, _check_parts(key_id, digest))
 
     @classmethod
     def _trusted(cls, key_id: str, digest: bytes) -> Pseudonym:
@@ -64,15 +85,18 @@ class Pseudonym(tuple[str, bytes]):
         return _tuple_new(cls, (key_id, digest))
 
     @classmethod
-    def parse(cls, text: str, *, field: str = "pseudonym") -> Pseudonym:
+    def parse(cls, text: str, *, field: str = _FIELD) -> Pseudonym:
         """Read the text form written by :attr:`text`; raise :class:`InvalidPseudonym` else."""
-        if not isinstance(text, str):
+        if field is not _FIELD:
+            field = check_field_name(field)
+        value = plain_str(text)
+        if value is None:
             raise InvalidPseudonym(field, "type", "a pseudonym must be given as text (str)")
-        if not text.startswith(_VERSION + "."):
+        if not value.startswith(_VERSION + "."):
             raise InvalidPseudonym(
                 field, "version", f"must start with '{_VERSION}.' (the only version known)"
             )
-        found = _TEXT_RE.fullmatch(text)
+        found = _TEXT_RE.fullmatch(value) if len(value) == _TEXT_LENGTH else None
         if found is None:
             raise InvalidPseudonym(
                 field, "format", f"must be '{_VERSION}.<8-char key id>.<43-char base64url>'"

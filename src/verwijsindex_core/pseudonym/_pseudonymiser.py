@@ -14,7 +14,9 @@ from functools import partial
 from itertools import repeat
 from typing import Final, final
 
-from verwijsindex_core.pseudonym._bsn import Bsn, _canonical
+from verwijsindex_core.errors import UnknownKey
+from verwijsindex_core.pseudonym._args import check_instance, check_text
+from verwijsindex_core.pseudonym._bsn import Bsn, _canonical, bsn_batch
 from verwijsindex_core.pseudonym._hmac import PrekeyedHmac
 from verwijsindex_core.pseudonym._keys import KeyRing, check_purpose
 from verwijsindex_core.pseudonym._pseudonym import Pseudonym
@@ -48,9 +50,11 @@ class Pseudonymiser:
     __slots__ = ("_active", "_keyring", "_macs", "_purpose")
 
     def __init__(self, keyring: KeyRing, *, purpose: str = DEFAULT_PURPOSE) -> None:
-        self._keyring = keyring
+        self._keyring = check_instance(keyring, KeyRing, "keyring", "a KeyRing")
         self._purpose = check_purpose(purpose)
-        self._macs = {key.id: PrekeyedHmac(key.derive(purpose), BSN_LABEL) for key in keyring.keys}
+        self._macs = {
+            key.id: PrekeyedHmac(key.derive(self._purpose), BSN_LABEL) for key in keyring.keys
+        }
         self._active = (keyring.active.id, self._macs[keyring.active.id])
 
     @property
@@ -70,9 +74,11 @@ class Pseudonymiser:
 
     def pseudonymise_with(self, bsn: Bsn | str, key_id: str) -> Pseudonym:
         """The pseudonym of ``bsn`` under the live key ``key_id`` (active or retired)."""
-        if key_id not in self._macs:
-            self._keyring.get(key_id)  # raises UnknownKey with the standard message
-        return _make((key_id, self._macs[key_id].digest(_digits(bsn).encode("ascii"))))
+        wanted = check_text(key_id, "key_id")
+        mac = self._macs.get(wanted)
+        if mac is None:
+            raise UnknownKey("key_id", "known-key", "no live key in the ring has that id")
+        return _make((wanted, mac.digest(_digits(bsn).encode("ascii"))))
 
     def pseudonymise_all_keys(self, bsn: Bsn | str) -> tuple[Pseudonym, ...]:
         """One pseudonym per live key, the active key's first (for rotation windows)."""
@@ -96,7 +102,7 @@ class Pseudonymiser:
         allocation of those objects, which costs about a quarter of the batch.
         """
         mac = self._active[1]
-        digits = [bsn._digits if type(bsn) is Bsn else _canonical(bsn) for bsn in bsns]
+        digits = [bsn._digits if type(bsn) is Bsn else _canonical(bsn) for bsn in bsn_batch(bsns)]
         return mac.many(map(str.encode, digits))
 
     @property

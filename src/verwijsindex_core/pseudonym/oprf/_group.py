@@ -20,7 +20,8 @@ from typing import Final, Protocol
 
 from nacl import bindings as sodium
 
-from verwijsindex_core.errors import BackendUnavailable
+from verwijsindex_core.errors import BackendUnavailable, OprfError
+from verwijsindex_core.pseudonym._args import check_text
 from verwijsindex_core.pseudonym.oprf import _ristretto as r255
 from verwijsindex_core.pseudonym.oprf import _scalar as scalar
 
@@ -175,35 +176,59 @@ class PortableGroup:
 
 # --- native: the system libsodium's ristretto255 API ------------------------------------------
 
-_NATIVE_SYMBOLS: Final = (
-    "sodium_init",
-    "crypto_core_ristretto255_is_valid_point",
-    "crypto_core_ristretto255_add",
-    "crypto_core_ristretto255_from_hash",
-    "crypto_scalarmult_ristretto255",
-    "crypto_scalarmult_ristretto255_base",
-)
+_BUFFER: Final = ctypes.c_char_p  # unsigned char *: ctypes passes bytes and string buffers
+NATIVE_SIGNATURES: Final[
+    dict[str, tuple[type[ctypes.c_int], tuple[type[ctypes.c_char_p], ...]]]
+] = {
+    # name: (restype, argtypes), as declared in libsodium's headers (>= 1.0.18)
+    "sodium_init": (ctypes.c_int, ()),
+    "crypto_core_ristretto255_is_valid_point": (ctypes.c_int, (_BUFFER,)),  # (p)
+    "crypto_core_ristretto255_add": (ctypes.c_int, (_BUFFER, _BUFFER, _BUFFER)),  # (r, p, q)
+    "crypto_core_ristretto255_from_hash": (ctypes.c_int, (_BUFFER, _BUFFER)),  # (p, r)
+    "crypto_scalarmult_ristretto255": (ctypes.c_int, (_BUFFER, _BUFFER, _BUFFER)),  # (q, n, p)
+    "crypto_scalarmult_ristretto255_base": (ctypes.c_int, (_BUFFER, _BUFFER)),  # (q, n)
+}
+"""Every libsodium function the native backend calls, with its return and argument types.
+
+:func:`_load_native` declares both on each function before any call, so ctypes checks and
+converts every argument instead of guessing (an undeclared function takes anything and is
+assumed to return ``int``). The tests check that the module calls no other function."""
+
+
+def _bind(library: ctypes.CDLL) -> dict[str, ctypes._NamedFuncPointer]:
+    """The functions of :data:`NATIVE_SIGNATURES`, each with its types declared."""
+    bound = {}
+    for name, (restype, argtypes) in NATIVE_SIGNATURES.items():
+        function = getattr(library, name)
+        function.restype = restype
+        function.argtypes = argtypes
+        bound[name] = function
+    return bound
 
 
 class NativeGroup:
     """ristretto255 on the system libsodium (>= 1.0.18) through :mod:`ctypes`.
 
     libsodium 1.0.18 ignores bit 255 of an encoding when it checks canonicity; RFC 9496
-    forbids it, so :meth:`decode` checks that bit itself before asking libsodium.
+    forbids it, so :meth:`decode` checks that bit itself before asking libsodium. Every input
+    reaching libsodium has been checked to be 32 bytes (64 for :meth:`from_uniform`) by the
+    protocol layer, which is what the C functions read.
     """
 
     name = "native"
     identity = IDENTITY_ENCODING
     generator = GENERATOR
 
-    def __init__(self, library: ctypes.CDLL) -> None:
-        self._is_valid = library.crypto_core_ristretto255_is_valid_point
-        self._add = library.crypto_core_ristretto255_add
-        self._from_hash = library.crypto_core_ristretto255_from_hash
-        self._mult = library.crypto_scalarmult_ristretto255
-        self._mult_base = library.crypto_scalarmult_ristretto255_base
-        for fn in (self._is_valid, self._add, self._from_hash, self._mult, self._mult_base):
-            fn.restype = ctypes.c_int
+    def __init__(
+        self, library: ctypes.CDLL, functions: dict[str, ctypes._NamedFuncPointer]
+    ) -> None:
+        self.library = library
+        self.functions = functions
+        self._is_valid = functions["crypto_core_ristretto255_is_valid_point"]
+        self._add = functions["crypto_core_ristretto255_add"]
+        self._from_hash = functions["crypto_core_ristretto255_from_hash"]
+        self._mult = functions["crypto_scalarmult_ristretto255"]
+        self._mult_base = functions["crypto_scalarmult_ristretto255_base"]
 
     def decode(self, data: bytes) -> bytes | None:
         if len(data) != ELEMENT_SIZE or data[31] & 0x80:
@@ -251,14 +276,15 @@ def _load_native() -> NativeGroup:
             "libsodium",
             "the system libsodium is not installed (Debian: apt-get install libsodium23)",
         ) from None
-    missing = [symbol for symbol in _NATIVE_SYMBOLS if not hasattr(library, symbol)]
+    missing = [symbol for symbol in NATIVE_SIGNATURES if not hasattr(library, symbol)]
     if missing:
         raise BackendUnavailable(
             "native", "libsodium", f"libsodium lacks {', '.join(missing)} (need >= 1.0.18)"
         )
-    if library.sodium_init() < 0:
+    functions = _bind(library)
+    if functions["sodium_init"]() < 0:
         raise BackendUnavailable("native", "libsodium", "sodium_init failed")
-    return NativeGroup(library)
+    return NativeGroup(library, functions)
 
 
 _PORTABLE: Final = PortableGroup()
@@ -276,6 +302,8 @@ def native_available() -> bool:
 def get_group(name: str | None = None) -> Group:
     """The backend called ``name``, or the one ``VERWIJSINDEX_OPRF_BACKEND`` names, or else
     native when it loads and portable otherwise."""
+    if name is not None:
+        name = check_text(name, "backend", error=OprfError)
     chosen = name or os.environ.get(BACKEND_ENV_VAR) or "auto"
     if chosen == "portable":
         return _PORTABLE
@@ -284,5 +312,5 @@ def get_group(name: str | None = None) -> Group:
     if chosen == "auto":
         return _load_native() if native_available() else _PORTABLE
     raise BackendUnavailable(
-        "backend", "backend-name", f"unknown name {chosen!r}; use 'native' or 'portable'"
+        "backend", "backend-name", "unknown backend name; use 'native' or 'portable'"
     )

@@ -21,6 +21,7 @@ from verwijsindex_core.errors import (
     OprfError,
     ProofError,
 )
+from verwijsindex_core.pseudonym._args import check_batch, check_instance, plain_bytes
 from verwijsindex_core.pseudonym.oprf import _scalar as scalar
 from verwijsindex_core.pseudonym.oprf._group import Group, get_group
 
@@ -44,7 +45,8 @@ ELEMENT_SIZE: Final = 32
 SCALAR_SIZE: Final = scalar.SCALAR_SIZE
 PROOF_SIZE: Final = 2 * SCALAR_SIZE
 OUTPUT_SIZE: Final = 64
-_MAX_BATCH: Final = 65_535  # the composite index is a 2-byte counter (§2.2.1)
+MAX_BATCH: Final = 65_535  # the composite index is a 2-byte counter (§2.2.1)
+_MAX_INPUT: Final = 65_535  # inputs and info are framed with a 2-byte length
 
 
 class Mode(IntEnum):
@@ -53,6 +55,17 @@ class Mode(IntEnum):
     OPRF = 0
     VOPRF = 1
     POPRF = 2
+
+
+def check_mode(mode: object) -> Mode:
+    """A :class:`Mode`, or its number as a plain ``int`` (not a bool, float or text)."""
+    if isinstance(mode, Mode):
+        return mode
+    if type(mode) is not int:
+        raise OprfError("mode", "type", "must be a Mode (OPRF, VOPRF or POPRF)")
+    if mode not in Mode._value2member_map_:
+        raise OprfError("mode", "mode", "must be 0 (OPRF), 1 (VOPRF) or 2 (POPRF)")
+    return Mode(mode)
 
 
 def _i2osp2(n: int) -> bytes:
@@ -98,21 +111,26 @@ class _Suite:
 
     def decode(self, data: object, field: str) -> bytes:
         """DeserializeElement (§4.1): canonical, valid, and not the identity."""
-        if not isinstance(data, bytes) or len(data) != ELEMENT_SIZE:
+        return self.decode_pair(data, field)[0]
+
+    def decode_pair(self, data: object, field: str) -> tuple[bytes, bytes]:
+        """:meth:`decode`'s element with the encoding it came from (as plain ``bytes``)."""
+        raw = plain_bytes(data)
+        if raw is None:
+            raise InvalidElement(field, "type", f"must be {ELEMENT_SIZE} bytes (bytes)")
+        if len(raw) != ELEMENT_SIZE:
             raise InvalidElement(field, "element-length", f"must be {ELEMENT_SIZE} bytes")
-        element = self.group.decode(data)
+        element = self.group.decode(raw)
         if element is None:
             raise InvalidElement(
                 field, "element-encoding", "is not a canonical ristretto255 encoding"
             )
-        if data == bytes(ELEMENT_SIZE):
+        if raw == bytes(ELEMENT_SIZE):
             raise InvalidElement(field, "non-identity", "is the identity element")
-        return element
+        return element, raw
 
     def info_scalar(self, info: bytes) -> bytes:
-        """POPRF: m = HashToScalar("Info" || len || info) (§3.3.3)."""
-        if len(info) > 65_535:
-            raise InvalidOprfInput("info", "info-length", "longer than 65535 bytes")
+        """POPRF: m = HashToScalar("Info" || len || info) (§3.3.3); ``info`` is checked."""
         return self.hash_to_scalar(b"Info" + _i2osp2(len(info)) + info)
 
     def finalize_hash(self, data: bytes, info: bytes | None, unblinded: bytes) -> bytes:
@@ -188,10 +206,28 @@ class _Suite:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What the server returns: evaluated elements (encoded) and, in VOPRF/POPRF, the proof."""
+    """What the server returns: evaluated elements (encoded) and, in VOPRF/POPRF, the proof.
+
+    Built from what arrives over the wire too, so it checks the shape: ``elements`` an
+    iterable of at most 65,535 ``bytes`` (kept as a tuple), ``proof`` ``bytes`` or ``None``.
+    Whether the elements and the proof are valid is :meth:`Client.finalize`'s to decide.
+    """
 
     elements: tuple[bytes, ...]
     proof: bytes | None = None
+
+    def __post_init__(self) -> None:
+        items = check_batch(self.elements, "elements", "bytes", limit=MAX_BATCH, error=OprfError)
+        elements = tuple(plain_bytes(item) for item in items)
+        for i, element in enumerate(elements):
+            if element is None:
+                raise OprfError(f"elements[{i}]", "type", "must be bytes")
+        object.__setattr__(self, "elements", elements)
+        if self.proof is not None:
+            proof = plain_bytes(self.proof)
+            if proof is None:
+                raise OprfError("proof", "type", "must be bytes or None")
+            object.__setattr__(self, "proof", proof)
 
 
 @final
@@ -202,7 +238,7 @@ class BlindState:
     :attr:`blinded_elements` goes to the server. Its ``repr`` shows the mode and batch size.
     """
 
-    __slots__ = ("_blinded", "_blinds", "_info", "_inputs", "_mode", "_tweaked_key")
+    __slots__ = ("_backend", "_blinded", "_blinds", "_info", "_inputs", "_mode", "_tweaked_key")
 
     def __init__(
         self,
@@ -213,8 +249,20 @@ class BlindState:
         blinded: tuple[tuple[bytes, bytes], ...],
         info: bytes | None,
         tweaked_key: bytes | None,
+        backend: str,
     ) -> None:
-        self._mode = mode
+        # Made by Client.blind only; the checks keep a hand-made state from failing obscurely.
+        parts: dict[str, object] = {"inputs": inputs, "blinds": blinds, "blinded": blinded}
+        for field, value in parts.items():
+            if not isinstance(value, tuple) or len(value) != len(inputs):
+                raise OprfError(field, "type", "must be a tuple with one item per input")
+        for field, value in (("info", info), ("tweaked_key", tweaked_key)):
+            if value is not None and type(value) is not bytes:
+                raise OprfError(field, "type", "must be bytes or None")
+        if type(backend) is not str:
+            raise OprfError("backend", "type", "must be text (str)")
+        self._mode = check_mode(mode)
+        self._backend = backend
         self._inputs = inputs
         self._blinds = blinds
         self._blinded = blinded
@@ -236,19 +284,29 @@ class BlindState:
         raise TypeError("BlindState holds secrets and is not picklable")
 
 
-def _check_batch(items: Sequence[object], field: str) -> None:
-    if not items:
+def _check_batch(items: object, field: str, what: str) -> Sequence[object]:
+    """A batch of 1 to 65,535 items (any iterable but a single bytes or str value)."""
+    batch = check_batch(items, field, what, limit=MAX_BATCH, error=OprfError)
+    if not batch:
         raise OprfError(field, "batch-size", "must hold at least one item")
-    if len(items) > _MAX_BATCH:
-        raise OprfError(field, "batch-size", f"at most {_MAX_BATCH} items per batch")
+    return batch
 
 
 def _check_bytes(value: object, field: str) -> bytes:
-    if not isinstance(value, bytes):
+    data = plain_bytes(value)
+    if data is None:
         raise OprfError(field, "type", "must be bytes")
-    if len(value) > 65_535:
-        raise InvalidOprfInput(field, "input-length", "longer than 65535 bytes")
-    return value
+    if len(data) > _MAX_INPUT:
+        raise InvalidOprfInput(field, "input-length", f"longer than {_MAX_INPUT} bytes")
+    return data
+
+
+def _check_info(info: object, mode: Mode) -> bytes:
+    """``info``: bytes in every mode, and empty unless the mode is POPRF."""
+    data = _check_bytes(info, "info")
+    if data and mode != Mode.POPRF:
+        raise OprfError("info", "mode", "only POPRF mode takes info")
+    return data
 
 
 @final
@@ -263,7 +321,7 @@ class Server:
     __slots__ = ("_mode", "_pk", "_sk", "_suite")
 
     def __init__(self, mode: Mode, secret_key: bytes, *, backend: str | None = None) -> None:
-        self._mode = Mode(mode)
+        self._mode = check_mode(mode)
         self._suite = _Suite(self._mode, get_group(backend))
         self._sk = scalar.parse(secret_key, "secret_key")
         self._pk = self._suite.group.encode(self._suite.group.mult_base(self._sk))
@@ -299,28 +357,24 @@ class Server:
         ``info`` is the public POPRF input (POPRF mode only). ``proof_random`` fixes the proof
         nonce and exists for known-answer tests only: never pass it in production.
         """
-        _check_batch(blinded_elements, "blinded_elements")
+        batch = _check_batch(blinded_elements, "blinded_elements", "encoded elements (bytes)")
         suite, group = self._suite, self._suite.group
         decoded = [
-            (suite.decode(data, f"blinded_elements[{i}]"), data)
-            for i, data in enumerate(blinded_elements)
+            suite.decode_pair(data, f"blinded_elements[{i}]") for i, data in enumerate(batch)
         ]
+        info = _check_info(info, self._mode)
+        if proof_random is not None:
+            proof_random = scalar.parse(proof_random, "proof_random")
         if self._mode == Mode.POPRF:
-            t = self._tweak(_check_bytes(info, "info"))
+            t = self._tweak(info)
             k = scalar.invert(t)
         else:
-            if info:
-                raise OprfError("info", "mode", "only POPRF mode takes info")
             t = k = self._sk
         evaluated = [group.mult(k, element) for element, _ in decoded]
         encoded = tuple(group.encode(e) for e in evaluated)
         if self._mode == Mode.OPRF:
             return Evaluation(encoded)
-        r = (
-            scalar.parse(proof_random, "proof_random")
-            if proof_random is not None
-            else scalar.random_nonzero()
-        )
+        r = proof_random if proof_random is not None else scalar.random_nonzero()
         pairs = list(zip(evaluated, encoded, strict=True))
         if self._mode == Mode.VOPRF:
             proof = suite.generate_proof(t, self._pk, decoded, pairs, r)
@@ -333,13 +387,11 @@ class Server:
         """The PRF output for ``data`` computed directly by the key holder (§3.3.1-3.3.3)."""
         suite, group = self._suite, self._suite.group
         data = _check_bytes(data, "input")
+        info = _check_info(info, self._mode)
         element = suite.hash_to_group(data)
         if self._mode == Mode.POPRF:
-            info = _check_bytes(info, "info")
             evaluated = group.mult(scalar.invert(self._tweak(info)), element)
             return suite.finalize_hash(data, info, group.encode(evaluated))
-        if info:
-            raise OprfError("info", "mode", "only POPRF mode takes info")
         return suite.finalize_hash(data, None, group.encode(group.mult(self._sk, element)))
 
     def __repr__(self) -> str:
@@ -362,7 +414,7 @@ class Client:
     def __init__(
         self, mode: Mode, server_public_key: bytes | None = None, *, backend: str | None = None
     ) -> None:
-        self._mode = Mode(mode)
+        self._mode = check_mode(mode)
         self._suite = _Suite(self._mode, get_group(backend))
         if self._mode == Mode.OPRF:
             if server_public_key is not None:
@@ -373,8 +425,7 @@ class Client:
                 raise OprfError(
                     "server_public_key", "required", f"required in {self._mode.name} mode"
                 )
-            self._pk = self._suite.decode(server_public_key, "server_public_key")
-            self._pk_enc = server_public_key
+            self._pk, self._pk_enc = self._suite.decode_pair(server_public_key, "server_public_key")
 
     @property
     def mode(self) -> Mode:
@@ -396,25 +447,25 @@ class Client:
         ``blinds`` fixes the blinding scalars and exists for known-answer tests only: reusing
         a blind links requests, so never pass it in production.
         """
-        _check_batch(inputs, "inputs")
+        batch = _check_batch(inputs, "inputs", "inputs (bytes)")
         suite, group = self._suite, self._suite.group
-        data = tuple(_check_bytes(x, f"inputs[{i}]") for i, x in enumerate(inputs))
+        data = tuple(_check_bytes(x, f"inputs[{i}]") for i, x in enumerate(batch))
         if blinds is None:
             chosen = tuple(scalar.random_nonzero() for _ in data)
         else:
-            if len(blinds) != len(data):
+            given = _check_batch(blinds, "blinds", "scalars (bytes)")
+            if len(given) != len(data):
                 raise OprfError("blinds", "batch-size", "one blind per input")
-            chosen = tuple(scalar.parse(b, f"blinds[{i}]") for i, b in enumerate(blinds))
+            chosen = tuple(scalar.parse(b, f"blinds[{i}]") for i, b in enumerate(given))
+        checked_info = _check_info(info, self._mode)
         tweaked: bytes | None = None
         info_used: bytes | None = None
         if self._mode == Mode.POPRF:
-            info_used = _check_bytes(info, "info")
+            info_used = checked_info
             tweaked_element = group.add(group.mult_base(suite.info_scalar(info_used)), self._pk)
             if group.is_identity(tweaked_element):
                 raise InvalidOprfInput("info", "InvalidInput", "gives the identity tweaked key")
             tweaked = tweaked_element
-        elif info:
-            raise OprfError("info", "mode", "only POPRF mode takes info")
         blinded = []
         for x, blind in zip(data, chosen, strict=True):
             element = group.mult(blind, suite.hash_to_group(x))
@@ -426,19 +477,24 @@ class Client:
             blinded=tuple(blinded),
             info=info_used,
             tweaked_key=tweaked,
+            backend=group.name,
         )
 
     def finalize(self, state: BlindState, evaluation: Evaluation) -> list[bytes]:
         """Verify (VOPRF/POPRF) and unblind the evaluation into the PRF outputs (Finalize)."""
+        check_instance(state, BlindState, "state", "a BlindState from blind()", error=OprfError)
+        check_instance(evaluation, Evaluation, "evaluation", "an Evaluation", error=OprfError)
         if state._mode != self._mode:
             raise OprfError("state", "mode", "made by a client in another mode")
+        if state._backend != self.backend:
+            raise OprfError("state", "backend", "made by a client on another group backend")
         if len(evaluation.elements) != len(state):
             raise OprfError(
                 "evaluation.elements", "batch-size", "one element per blinded input is required"
             )
         suite, group = self._suite, self._suite.group
         evaluated = [
-            (suite.decode(data, f"evaluation.elements[{i}]"), data)
+            suite.decode_pair(data, f"evaluation.elements[{i}]")
             for i, data in enumerate(evaluation.elements)
         ]
         if self._mode != Mode.OPRF:
@@ -471,10 +527,14 @@ def derive_key_pair(
     seed: bytes, info: bytes, mode: Mode, *, backend: str | None = None
 ) -> tuple[bytes, bytes]:
     """DeriveKeyPair (§3.2.1): a deterministic (secret key, public key) from a 32-byte seed."""
-    if not isinstance(seed, bytes) or len(seed) != 32:
+    checked = plain_bytes(seed)
+    if checked is None:
+        raise OprfError("seed", "type", "must be 32 bytes (bytes)")
+    if len(checked) != 32:
         raise OprfError("seed", "seed-length", "must be 32 bytes")
+    seed = checked
     info = _check_bytes(info, "info")
-    suite = _Suite(Mode(mode), get_group(backend))
+    suite = _Suite(check_mode(mode), get_group(backend))
     derive_input = seed + _i2osp2(len(info)) + info
     dst = b"DeriveKeyPair" + suite.context
     for counter in range(256):

@@ -14,6 +14,7 @@ from typing import Final
 from nacl import bindings as sodium
 
 from verwijsindex_core.errors import InvalidScalar
+from verwijsindex_core.pseudonym._args import plain_bytes
 from verwijsindex_core.pseudonym.oprf._ristretto import L
 
 __all__: list[str] = []
@@ -40,16 +41,20 @@ def random_nonzero() -> bytes:
             return k
 
 
-def parse(data: bytes, field: str, *, nonzero: bool = True) -> bytes:
-    """Check that ``data`` is a canonical scalar (32 bytes, < L, non-zero unless allowed)."""
-    if not isinstance(data, bytes) or len(data) != SCALAR_SIZE:
+def parse(data: object, field: str, *, nonzero: bool = True) -> bytes:
+    """Check that ``data`` is a canonical scalar (32 bytes, < L, non-zero unless allowed); a
+    ``bytes`` subclass comes back as plain ``bytes``."""
+    k = plain_bytes(data)
+    if k is None:
+        raise InvalidScalar(field, "type", f"must be {SCALAR_SIZE} bytes (bytes)")
+    if len(k) != SCALAR_SIZE:
         raise InvalidScalar(field, "scalar-length", f"must be {SCALAR_SIZE} bytes")
     # A one-off comparison; the value is not used in any loop or branch afterwards.
-    if int.from_bytes(data, "little") >= L:
+    if int.from_bytes(k, "little") >= L:
         raise InvalidScalar(field, "canonical", "is not reduced modulo the group order")
-    if nonzero and is_zero(data):
+    if nonzero and is_zero(k):
         raise InvalidScalar(field, "non-zero", "must not be zero")
-    return data
+    return k
 
 
 def mul(a: bytes, b: bytes) -> bytes:

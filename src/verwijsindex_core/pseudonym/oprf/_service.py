@@ -9,26 +9,32 @@ service key's id, so the rest of the library treats keyed and blind pseudonyms a
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Final, NoReturn, final
 
-from verwijsindex_core.errors import KeyFileError, OprfError
+from verwijsindex_core.errors import InvalidElement, OprfError
+from verwijsindex_core.pseudonym._args import check_instance, check_text, plain_bytes
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
-from verwijsindex_core.pseudonym._bsn import Bsn, _canonical
-from verwijsindex_core.pseudonym._files import read_private, write_private
-from verwijsindex_core.pseudonym._pseudonym import DIGEST_SIZE, Pseudonym
+from verwijsindex_core.pseudonym._bsn import Bsn, _canonical, bsn_batch
+from verwijsindex_core.pseudonym._keyfile import (
+    derive_key_id,
+    load_key_document,
+    save_key_document,
+)
+from verwijsindex_core.pseudonym._pseudonym import DIGEST_SIZE, KEY_ID_PATTERN, Pseudonym
+from verwijsindex_core.pseudonym.oprf._group import get_group
 from verwijsindex_core.pseudonym.oprf._protocol import (
+    ELEMENT_SIZE,
+    MAX_BATCH,
     SUITE_ID,
     BlindState,
     Client,
     Evaluation,
     Mode,
     Server,
+    check_mode,
     generate_key_pair,
 )
 
@@ -43,9 +49,9 @@ __all__ = [
 OPRF_BSN_LABEL: Final = b"verwijsindex-core/v1/oprf-bsn\x00"
 """Prefix of the OPRF input: the label, then the nine canonical BSN digits."""
 
-_KEY_ID_LABEL: Final = b"verwijsindex-core/v1/oprf-key-id\x00"
 _FILE_FORMAT: Final = "verwijsindex-core/oprf-key"
 _FILE_VERSION: Final = 1
+_KEY_ID_RE: Final = re.compile(KEY_ID_PATTERN)
 
 Evaluator = Callable[[Sequence[bytes]], Evaluation]
 """Sends blinded elements to the service and returns its :class:`Evaluation`."""
@@ -53,13 +59,24 @@ Evaluator = Callable[[Sequence[bytes]], Evaluation]
 
 def oprf_key_id(public_key: bytes) -> str:
     """The 8-character id of an OPRF service key, derived from its public key."""
-    fingerprint = hashlib.sha256(_KEY_ID_LABEL + public_key).digest()
-    return base64.b32encode(fingerprint[:5]).decode("ascii").lower()
+    raw = plain_bytes(public_key)
+    if raw is None:
+        raise InvalidElement("public_key", "type", f"must be {ELEMENT_SIZE} bytes (bytes)")
+    if len(raw) != ELEMENT_SIZE:
+        raise InvalidElement("public_key", "element-length", f"must be {ELEMENT_SIZE} bytes")
+    return derive_key_id("oprf-key", raw)
 
 
-def _bsn_input(bsn: Bsn | str) -> bytes:
-    digits = bsn.digits if isinstance(bsn, Bsn) else _canonical(bsn)
+def _bsn_input(bsn: object) -> bytes:
+    digits = bsn._digits if type(bsn) is Bsn else _canonical(bsn)
     return OPRF_BSN_LABEL + digits.encode("ascii")
+
+
+def _check_service_mode(mode: object) -> Mode:
+    checked = check_mode(mode)
+    if checked == Mode.POPRF:
+        raise OprfError("mode", "mode", "blind pseudonyms use OPRF or VOPRF")
+    return checked
 
 
 @final
@@ -72,7 +89,7 @@ class BlindRequest:
     __slots__ = ("_state",)
 
     def __init__(self, state: BlindState) -> None:
-        self._state = state
+        self._state = check_instance(state, BlindState, "state", "a BlindState", error=OprfError)
 
     @property
     def blinded_elements(self) -> tuple[bytes, ...]:
@@ -107,30 +124,38 @@ class BlindPseudonymiser:
         key_id: str | None = None,
         backend: str | None = None,
     ) -> None:
-        if mode == Mode.POPRF:
-            raise OprfError("mode", "mode", "blind pseudonyms use OPRF or VOPRF")
-        self._client = Client(mode, server_public_key, backend=backend)
+        self._client = Client(_check_service_mode(mode), server_public_key, backend=backend)
         if key_id is None:
             if server_public_key is None:
                 raise OprfError("key_id", "required", "required when there is no public key")
-            key_id = oprf_key_id(server_public_key)
-        self._key_id = key_id
+            self._key_id = oprf_key_id(server_public_key)
+        else:
+            given = check_text(key_id, "key_id", error=OprfError)
+            if _KEY_ID_RE.fullmatch(given) is None:
+                raise OprfError("key_id", "key-id-format", "must be 8 characters of base32")
+            self._key_id = given
 
     @property
     def key_id(self) -> str:
         return self._key_id
 
     def blind(self, bsns: Iterable[Bsn | str]) -> BlindRequest:
-        """Validate and blind a batch of BSNs (one request carries them all)."""
-        return BlindRequest(self._client.blind([_bsn_input(b) for b in bsns]))
+        """Validate and blind a batch of 1 to 65,535 BSNs (one request carries them all)."""
+        batch = bsn_batch(bsns)
+        if not 1 <= len(batch) <= MAX_BATCH:
+            raise OprfError("bsns", "batch-size", f"must hold 1 to {MAX_BATCH} BSNs")
+        return BlindRequest(self._client.blind([_bsn_input(b) for b in batch]))
 
     def finalize(self, request: BlindRequest, evaluation: Evaluation) -> list[Pseudonym]:
         """Verify the service's answer and turn it into pseudonyms, in request order."""
+        check_instance(request, BlindRequest, "request", "a BlindRequest", error=OprfError)
         outputs = self._client.finalize(request._state, evaluation)
         return [Pseudonym(self._key_id, out[:DIGEST_SIZE]) for out in outputs]
 
     def pseudonymise_many(self, bsns: Iterable[Bsn | str], evaluate: Evaluator) -> list[Pseudonym]:
         """Blind, call ``evaluate`` (the service) once for the batch, and finalise."""
+        if not callable(evaluate):
+            raise OprfError("evaluate", "type", "must be a function of the blinded elements")
         request = self.blind(bsns)
         return self.finalize(request, evaluate(request.blinded_elements))
 
@@ -151,14 +176,13 @@ class PseudonymService:
     __slots__ = ("_key_id", "_server")
 
     def __init__(self, secret_key: bytes, *, mode: Mode = Mode.VOPRF, backend: str | None = None):
-        if mode == Mode.POPRF:
-            raise OprfError("mode", "mode", "blind pseudonyms use OPRF or VOPRF")
-        self._server = Server(mode, secret_key, backend=backend)
+        self._server = Server(_check_service_mode(mode), secret_key, backend=backend)
         self._key_id = oprf_key_id(self._server.public_key)
 
     @classmethod
     def generate(cls, *, mode: Mode = Mode.VOPRF, backend: str | None = None) -> PseudonymService:
         """A service with a fresh random key."""
+        _check_service_mode(mode)
         secret_key, _ = generate_key_pair(backend=backend)
         return cls(secret_key, mode=mode, backend=backend)
 
@@ -184,8 +208,9 @@ class PseudonymService:
         return Pseudonym(self._key_id, output[:DIGEST_SIZE])
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write the key to a private JSON file (mode 0600; never clobbers unless asked)."""
-        doc = {
+        """Write the key to a private JSON file (mode 0600, atomically; never clobbers unless
+        ``overwrite``)."""
+        doc: dict[str, object] = {
             "format": _FILE_FORMAT,
             "version": _FILE_VERSION,
             "suite": SUITE_ID,
@@ -194,8 +219,7 @@ class PseudonymService:
             "secret_key": b64u_encode(self._server._sk),
             "public_key": b64u_encode(self.public_key),
         }
-        data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
-        write_private(Path(path), data, overwrite=overwrite)
+        save_key_document(path, doc, overwrite=overwrite)
 
     @classmethod
     def load(
@@ -206,27 +230,23 @@ class PseudonymService:
         backend: str | None = None,
     ) -> PseudonymService:
         """Read a key file written by :meth:`save`; refuses one others may read."""
-        path = Path(path)
-        raw = read_private(path, check_permissions=check_permissions)
-
-        def bad(field: str, rule: str, what: str) -> KeyFileError:
-            return KeyFileError(field, rule, f"{what} (key file {path})")
-
-        try:
-            doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise bad("document", "json", "is not valid JSON") from None
-        if not isinstance(doc, dict) or doc.get("format") != _FILE_FORMAT:
-            raise bad("format", "format", f"must be '{_FILE_FORMAT}'")
-        if doc.get("version") != _FILE_VERSION or doc.get("suite") != SUITE_ID:
-            raise bad("version", "version", f"must be {_FILE_VERSION} with suite {SUITE_ID}")
-        if doc.get("mode") not in ("OPRF", "VOPRF"):
+        doc, bad = load_key_document(
+            path,
+            file_format=_FILE_FORMAT,
+            version=_FILE_VERSION,
+            check_permissions=check_permissions,
+        )
+        if doc.get("suite") != SUITE_ID:
+            raise bad("suite", "version", f"must be {SUITE_ID}")
+        mode = doc.get("mode")
+        if type(mode) is not str or mode not in ("OPRF", "VOPRF"):
             raise bad("mode", "mode", "must be OPRF or VOPRF")
-        secret = b64u_decode(doc.get("secret_key", ""))
+        secret = b64u_decode(doc.get("secret_key"))
         if secret is None or len(secret) != 32:
             raise bad("secret_key", "key-format", "is not a 32-byte base64url scalar")
+        get_group(backend)  # a bad backend argument is the caller's error, not the file's
         try:
-            service = cls(secret, mode=Mode[doc["mode"]], backend=backend)
+            service = cls(secret, mode=Mode[mode], backend=backend)
         except OprfError:
             raise bad("secret_key", "key-format", "is not a valid scalar") from None
         if b64u_encode(service.public_key) != doc.get("public_key"):
