@@ -3,6 +3,23 @@
 Exit codes: 0 success; 1 the job failed (bad key file, unreadable input, ...); 2 usage error
 (unknown option, missing argument, a column the input does not have). A run that rejected
 rows still exits 0: the rejects file and the summary on stderr say how many and why.
+
+Layout: each command is two small functions, ``_add_<name>(commands)``, which declares its
+sub-parser with :func:`_command` (name, handler, help, description) and its options, and
+``_cmd_<name>(args) -> int``, which runs it and returns the exit code. :data:`_COMMANDS` lists
+the ``_add_`` functions in the order ``--help`` shows them, and :func:`_build_parser` only
+calls them. To add a command (``serve``, ``organisations add``, ``credentials issue``...):
+
+1. write ``_cmd_<name>`` next to the other handlers; raise :class:`_UsageError` for a usage
+   problem found after parsing (exit 2); a :class:`~verwijsindex_core.errors.VerwijsindexError`
+   or ``OSError`` becomes exit 1 in :func:`main`, so a handler needs no exit-code handling;
+2. write ``_add_<name>`` next to the others (shared option groups such as
+   :func:`_add_progress_options` are helpers of their own); a command with sub-commands of its
+   own (``organisations add``) calls ``add_subparsers`` on its parser and gives each of them a
+   handler with :func:`_command`;
+3. append ``_add_<name>`` to :data:`_COMMANDS`, and document the command in ``docs/cli.md``.
+
+Files the commands write go through :func:`_atomic_text` (temporary file, fsync, rename).
 """
 
 from __future__ import annotations
@@ -12,17 +29,17 @@ import contextlib
 import io
 import json
 import os
-import secrets
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeAlias
 
 from verwijsindex_core import __version__
 from verwijsindex_core._csvjob import BatchPseudonymise, keyed_batches, pseudonymise_csv
 from verwijsindex_core._demo import run_demo
 from verwijsindex_core._facade import Verwijsindex
+from verwijsindex_core._files import atomic_write
 from verwijsindex_core._progress import Progress
 from verwijsindex_core.errors import ValidationError, VerwijsindexError
 from verwijsindex_core.inzage import (
@@ -32,10 +49,11 @@ from verwijsindex_core.inzage import (
     render_text,
     verify_report,
 )
-from verwijsindex_core.matching import SQLiteStore
+from verwijsindex_core.matching import Actor
 from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, Bsn, KeyRing, Pseudonymiser
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym.oprf import BlindPseudonymiser, PseudonymService
+from verwijsindex_core.store import SQLiteStore
 
 __all__ = ["main"]
 
@@ -48,18 +66,52 @@ class _UsageError(Exception):
     """A usage problem found after argument parsing (reported with exit code 2)."""
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="verwijsindex",
-        description="Tools for a Dutch verwijsindex: keys and BSN pseudonymisation "
-        "(keyed or blind).",
-        epilog="Run 'verwijsindex COMMAND --help' for the options of a command.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+_Handler: TypeAlias = Callable[[argparse.Namespace], int]
+"""Runs one command with its parsed arguments and returns the exit code."""
 
-    keygen = commands.add_parser(
+_Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What ``add_subparsers`` returns; each ``_add_<name>`` adds its command to it."""
+
+
+def _command(
+    commands: _Subcommands,
+    name: str,
+    handler: _Handler,
+    *,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """Add the sub-command ``name``, run by ``handler``, and return its parser."""
+    parser = commands.add_parser(name, help=help, description=description)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _add_progress_options(parser: argparse.ArgumentParser, *, explained: bool) -> None:
+    """``--progress`` / ``--no-progress`` (default ``None``: only when stderr is a terminal)."""
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="always show a progress bar on stderr (default: only on a terminal)"
+        if explained
+        else None,
+    )
+    bar.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="never show it" if explained else None,
+    )
+
+
+def _add_keygen(commands: _Subcommands) -> None:
+    keygen = _command(
+        commands,
         "keygen",
+        _cmd_keygen,
         help="create a key ring file with one new 256-bit key",
         description=(
             "Create a key ring file with one new random 256-bit pseudonymisation key. The "
@@ -69,8 +121,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     keygen.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to create")
 
-    demo = commands.add_parser(
+
+def _add_demo(commands: _Subcommands) -> None:
+    demo = _command(
+        commands,
         "demo",
+        _cmd_demo,
         help="build a synthetic region in a SQLite file and simulate a year of signals",
         description=(
             "Create (or reopen) a SQLite verwijsindex with a synthetic region: municipalities, "
@@ -93,12 +149,14 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--fresh", action="store_true", help="delete an existing demo database and rebuild"
     )
-    demo_bar = demo.add_mutually_exclusive_group()
-    demo_bar.add_argument("--progress", dest="progress", action="store_true", default=None)
-    demo_bar.add_argument("--no-progress", dest="progress", action="store_false")
+    _add_progress_options(demo, explained=False)
 
-    inzage = commands.add_parser(
+
+def _add_inzage(commands: _Subcommands) -> None:
+    inzage = _command(
+        commands,
         "inzage",
+        _cmd_inzage,
         help="write the inzage report of one subject (JSON, HTML or text; Dutch or English)",
         description=(
             "Write everything the index holds about one subject, for its rights holders. The "
@@ -126,6 +184,18 @@ def _build_parser() -> argparse.ArgumentParser:
         required=True,
         help="who asks; repeat for two (12-15: --as youth --as parent)",
     )
+    inzage.add_argument(
+        "--handled-by",
+        default="verwijsindex",
+        metavar="ORGANISATION",
+        help="the organisation that handles the request, recorded in the audit log "
+        "(default: verwijsindex, the index's operator)",
+    )
+    _add_inzage_output_options(inzage)
+
+
+def _add_inzage_output_options(inzage: argparse.ArgumentParser) -> None:
+    """The report's format, language and file, and the keys ``inzage`` reads or creates."""
     inzage.add_argument("--format", choices=["html", "json", "text"], default="html")
     inzage.add_argument("--lang", choices=["nl", "en"], default="nl")
     inzage.add_argument("--out", type=Path, required=True, metavar="FILE", help="report file")
@@ -142,8 +212,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="report-signing key (default: <db name>.report-signing.key, created if missing)",
     )
 
-    verify = commands.add_parser(
+
+def _add_verify_report(commands: _Subcommands) -> None:
+    verify = _command(
+        commands,
         "verify-report",
+        _cmd_verify_report,
         help="check the signature of a JSON inzage report",
         description="Exit 0 when the report's Ed25519 signature is valid, 1 when not.",
     )
@@ -152,8 +226,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--fingerprint", metavar="FP", help="also require this signing-key fingerprint"
     )
 
-    oprf_keygen = commands.add_parser(
+
+def _add_oprf_keygen(commands: _Subcommands) -> None:
+    oprf_keygen = _command(
+        commands,
         "oprf-keygen",
+        _cmd_oprf_keygen,
         help="create the OPRF key of a pseudonymisation service (blind pseudonyms)",
         description=(
             "Create a new VOPRF key (RFC 9497, ristretto255-SHA512) for a pseudonymisation "
@@ -166,8 +244,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--out", required=True, type=Path, metavar="FILE", help="secret key file to create"
     )
 
-    pseud = commands.add_parser(
+
+def _add_pseudonymise(commands: _Subcommands) -> None:
+    pseud = _command(
+        commands,
         "pseudonymise",
+        _cmd_pseudonymise,
         help="replace the BSN column of a CSV file with keyed pseudonyms",
         description=(
             "Stream IN.csv to OUT.csv, replacing the BSN column by its pseudonym "
@@ -175,6 +257,15 @@ def _build_parser() -> argparse.ArgumentParser:
             "line,column,rule; the BSN itself is never written there."
         ),
     )
+    _add_key_source_options(pseud)
+    _add_csv_options(pseud)
+    _add_progress_options(pseud, explained=True)
+    pseud.add_argument("input", type=Path, metavar="IN.csv", help="input CSV with a header row")
+    pseud.add_argument("output", type=Path, metavar="OUT.csv", help="output CSV to write")
+
+
+def _add_key_source_options(pseud: argparse.ArgumentParser) -> None:
+    """Where ``pseudonymise`` gets its key: one of --key, --key-env, --oprf-public-key."""
     source = pseud.add_mutually_exclusive_group(required=True)
     source.add_argument("--key", type=Path, metavar="FILE", help="key ring file (from keygen)")
     source.add_argument(
@@ -201,6 +292,10 @@ def _build_parser() -> argparse.ArgumentParser:
             "endpoint exists; the BSNs still only reach it blinded"
         ),
     )
+
+
+def _add_csv_options(pseud: argparse.ArgumentParser) -> None:
+    """The columns, purpose, delimiter and rejects file of ``pseudonymise``."""
     pseud.add_argument("--column", default="bsn", help="name of the BSN column (default: bsn)")
     pseud.add_argument(
         "--output-column",
@@ -219,30 +314,44 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="where to write rejected rows (default: OUT.csv.rejects.csv)",
     )
-    bar = pseud.add_mutually_exclusive_group()
-    bar.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_true",
-        default=None,
-        help="always show a progress bar on stderr (default: only on a terminal)",
+
+
+_COMMANDS: tuple[Callable[[_Subcommands], None], ...] = (
+    _add_keygen,
+    _add_demo,
+    _add_inzage,
+    _add_verify_report,
+    _add_oprf_keygen,
+    _add_pseudonymise,
+)
+"""The commands in the order ``verwijsindex --help`` lists them; a new one goes here too."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verwijsindex",
+        description="Tools for a Dutch verwijsindex: keys and BSN pseudonymisation "
+        "(keyed or blind).",
+        epilog="Run 'verwijsindex COMMAND --help' for the options of a command.",
     )
-    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show it")
-    pseud.add_argument("input", type=Path, metavar="IN.csv", help="input CSV with a header row")
-    pseud.add_argument("output", type=Path, metavar="OUT.csv", help="output CSV to write")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in _COMMANDS:
+        add(commands)
     return parser
 
 
 @contextlib.contextmanager
 def _atomic_text(path: Path) -> Iterator[TextIO]:
-    """Write to a temporary file beside ``path`` and move it into place only on success."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write UTF-8 text to ``path`` atomically (:func:`verwijsindex_core._files.atomic_write`:
+    temporary file, fsync, rename, directory fsync); nothing appears at ``path`` on failure."""
+    with atomic_write(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # atomic_write owns the file and closes it
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
@@ -296,7 +405,12 @@ def _cmd_inzage(args: argparse.Namespace) -> int:
     store = SQLiteStore(args.db)
     try:
         index = Verwijsindex(store, pseudonymiser=Pseudonymiser(KeyRing.load(keys)))
-        report = index.inzage(bsn, date_of_birth=born, requesters=args.requesters)
+        report = index.inzage(
+            bsn,
+            date_of_birth=born,
+            requesters=args.requesters,
+            actor=Actor(organisation_id=args.handled_by),
+        )
     finally:
         store.close()
     if args.format == "json":
@@ -317,9 +431,9 @@ def _cmd_inzage(args: argparse.Namespace) -> int:
 
 def _cmd_verify_report(args: argparse.Namespace) -> int:
     try:
-        document = json.loads(args.report.read_text(encoding="utf-8"))
-        report = verify_report(document)
-        found = document["signature"]["fingerprint"]
+        raw = args.report.read_bytes()
+        report = verify_report(raw)  # the bytes as received: duplicate names are refused too
+        found = json.loads(raw)["signature"]["fingerprint"]
     except (ReportSignatureError, ValueError, KeyError, TypeError) as exc:
         print(f"verwijsindex verify-report: INVALID: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -340,6 +454,7 @@ def _cmd_oprf_keygen(args: argparse.Namespace) -> int:
     print(f"wrote {args.out} (mode 0600): the secret key of OPRF key id {service.key_id}")
     print(f"public key: {b64u_encode(service.public_key)}")
     print("keep the file on the pseudonymisation service only; give vendors the public key")
+    print("(pass it as --oprf-public-key=KEY: a key may start with '-')")
     return EXIT_OK
 
 
@@ -419,16 +534,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    handlers = {
-        "demo": _cmd_demo,
-        "inzage": _cmd_inzage,
-        "verify-report": _cmd_verify_report,
-        "keygen": _cmd_keygen,
-        "oprf-keygen": _cmd_oprf_keygen,
-        "pseudonymise": _cmd_pseudonymise,
-    }
+    handler: _Handler = args.handler  # set by _command for every sub-command
     try:
-        return handlers[args.command](args)
+        return handler(args)
     except _UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"verwijsindex {args.command}: error: {exc}", file=sys.stderr)
