@@ -1,6 +1,10 @@
 """The fixed inzage scenario of the golden-file tests: a small demo region, one sample subject.
 
 python tests/_inzage_scenario.py --write    # regenerate tests/golden/ after a deliberate change
+
+``tests/golden/report.signed-v1.json`` is not written here, ever: it is the report as 0.1
+signed it (before signatures covered RFC 8785 bytes), kept to prove that a report signed then
+keeps verifying (tests/test_inzage_jcs.py).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from pathlib import Path
 from verwijsindex_core import Verwijsindex
 from verwijsindex_core._demo import run_demo
 from verwijsindex_core.inzage import InzageReport, ReportSigner, render_html, render_text
-from verwijsindex_core.matching import FixedClock, Policy, SQLiteStore
+from verwijsindex_core.matching import Actor, FixedClock, Policy
 from verwijsindex_core.pseudonym import Bsn, KeyRing, Pseudonymiser
+from verwijsindex_core.store import SQLiteStore
 from verwijsindex_core.synthetic import MUNICIPALITIES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -39,6 +44,12 @@ def build(workdir: Path) -> tuple[Verwijsindex, SQLiteStore, Bsn, date]:
     return index, store, Bsn(digits), date.fromisoformat(born)
 
 
+def request(index: Verwijsindex, bsn: Bsn, born: date) -> InzageReport:
+    """The scenario's request: a parent asks for the report of the sample subject (under 12)."""
+    office = Actor(organisation_id="gemeente-den-haag")
+    return index.inzage(bsn, date_of_birth=born, requesters=["parent"], actor=office)
+
+
 def renders(report: InzageReport) -> dict[str, str]:
     out = {"report.json": json.dumps(SIGNER.sign(report), indent=2, ensure_ascii=False) + "\n"}
     for lang in ("nl", "en"):
@@ -52,7 +63,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         index, store, bsn, born = build(Path(tmp))
-        report = index.inzage(bsn, date_of_birth=born, requesters=["parent"])
+        report = request(index, bsn, born)
         store.close()
     GOLDEN.mkdir(exist_ok=True)
     for name, text in renders(report).items():

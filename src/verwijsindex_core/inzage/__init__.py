@@ -19,6 +19,7 @@ from verwijsindex_core.inzage._schema import SCHEMA_FILE, report_schema
 from verwijsindex_core.inzage._sign import (
     ReportSigner,
     fingerprint,
+    jcs_canonicalize,
     verify_report,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "canonical_json",
     "check_requesters",
     "fingerprint",
+    "jcs_canonicalize",
     "render_html",
     "render_text",
     "report_schema",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Final
 
-from verwijsindex_core.audit import AuditEntry
 from verwijsindex_core.inzage._model import (
     InzageReport,
     ReportAccess,
@@ -15,15 +13,9 @@ from verwijsindex_core.inzage._model import (
     ReportSignal,
     Requester,
 )
-from verwijsindex_core.matching import (
-    MatchRecord,
-    Policy,
-    SignalRecord,
-    SignalStatus,
-    Store,
-    SubjectKey,
-    purge_on,
-)
+from verwijsindex_core.matching import Policy, SignalStatus, forced_end, purge_on
+from verwijsindex_core.pseudonym import Pseudonym
+from verwijsindex_core.store import MatchRecord, SignalRecord, Store, SubjectRecord
 
 __all__ = ["PURPOSES", "build_report"]
 
@@ -43,6 +35,10 @@ PURPOSES: Final[dict[str, str]] = {
     "sweep-end": "signal-ended-automatically",
     "inzage": "inzage",
     "inzage-refused": "inzage-refused",
+    "read-signal": "signal-consulted",
+    "acknowledge": "notifications-acknowledged",
+    "rectify": "date-of-birth-rectified",
+    "read-match": "match-consulted",
 }
 
 
@@ -57,11 +53,10 @@ def _report_signal(
 ) -> ReportSignal:
     status, ended_on = s.status.value, s.ended_on
     reason = s.end_reason.value if s.end_reason else None
-    forced = min(s.planned_end, turns_23)
+    forced, why = forced_end(s.planned_end, turns_23)
     if s.status is SignalStatus.ACTIVE and forced <= today:
         # Past its end but not swept yet: report it as the law has it, ended.
-        status, ended_on = "inactive", forced
-        reason = "planned_end" if s.planned_end <= turns_23 else "age_limit"
+        status, ended_on, reason = "inactive", forced, why
     return ReportSignal(
         number=s.id,
         organisation=organisation,
@@ -71,7 +66,7 @@ def _report_signal(
         phone=s.professional.phone,
         email=s.professional.email,
         domain=s.domain.value,
-        region=s.region,
+        municipality=s.municipality,
         registered_on=s.registered_on,
         planned_end=s.planned_end,
         status=status,  # type: ignore[arg-type]
@@ -83,9 +78,7 @@ def _report_signal(
 
 def build_report(
     store: Store,
-    audit_entries: Iterable[AuditEntry],
-    subject: SubjectKey,
-    subject_text: str,
+    subjects: list[SubjectRecord],
     *,
     masked: str,
     generated_at: datetime,
@@ -93,15 +86,21 @@ def build_report(
     requested_by: tuple[Requester, ...],
     policy: Policy,
 ) -> InzageReport:
-    """Everything about ``subject`` in ``store`` and the audit log, and nothing else."""
-    record = store.get_subject(subject)
-    turns_23 = record.turns_23 if record else generated_at.date()
+    """Everything about one person in ``store`` and its audit log, and nothing else.
+
+    ``subjects`` are the index's records of that person (one, or more while they are known
+    under aliases not linked yet); every read follows the subject (its signals, their
+    matches, the audit entries under its pseudonyms), never the whole index.
+    """
+    turns_23 = subjects[0].turns_23 if subjects else generated_at.date()
 
     def org_name(organisation_id: str) -> str:
         organisation = store.get_organisation(organisation_id)
         return organisation.name if organisation else organisation_id
 
-    own = store.signals_of(subject)
+    own = sorted(
+        (s for subject in subjects for s in store.signals_of(subject.id)), key=lambda s: s.id
+    )
     own_ids = {s.id for s in own}
     delete_on = {s.id: _delete_on(s, turns_23, policy) for s in own}
     today = generated_at.date()
@@ -121,8 +120,9 @@ def build_report(
         other = store.get_signal(other_id)
         if other is None:  # pragma: no cover - a match is deleted with its signals
             continue
-        other_turns = store.get_subject(other.subject)
-        other_delete = _delete_on(other, other_turns.turns_23 if other_turns else turns_23, policy)
+        other_subject = store.get_subject(other.subject)
+        other_turns = other_subject.turns_23 if other_subject else turns_23
+        other_delete = _delete_on(other, other_turns, policy)
         coordinator = store.get_signal(m.coordinator_signal) if m.coordinator_signal else None
         matches.append(
             ReportMatch(
@@ -141,14 +141,12 @@ def build_report(
         )
         recipients.add(org_name(other.organisation_id))
         if m.cross_region:
-            a, b = store.get_signal(m.signal_a), store.get_signal(m.signal_b)
-            for side in (a, b):
-                if side is not None:
-                    recipients.add(policy.coordinator_of(policy.region_of(side.region)))
+            mine_record = next(s for s in own if s.id == mine)
+            for side in (mine_record, other):
+                recipients.add(policy.coordinator_of(policy.region_of(side.municipality)))
+    texts = [Pseudonym._trusted(*alias).text for subject in subjects for alias in subject.aliases]
     accesses = []
-    for entry in audit_entries:
-        if entry.subject != subject_text:
-            continue
+    for entry in store.audit_entries_for(texts):
         accesses.append(
             ReportAccess(
                 at=entry.at,
@@ -160,7 +158,7 @@ def build_report(
             municipality = entry.detail[3:]
             recipients.add(policy.coordinator_of(policy.region_of(municipality)))
     origin = ["registration-by-professionals"]
-    if store.parents_of(subject):
+    if any(store.parents_of(subject.id) for subject in subjects):
         origin.append("parent-links-by-professionals-or-population-register")
     return InzageReport(
         subject=masked,

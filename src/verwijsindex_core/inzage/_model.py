@@ -3,7 +3,7 @@
 AVG art. 15 (a-h) and CJEU C-579/21: purpose, every signal, every match, every access (date,
 organisation, purpose), recipients, origin, retention of each item, the rights and the answer
 term. Never a reason or any content: the index holds none. The JSON form of this model is the
-canonical report; its JSON Schema ships as package data (``inzage-report-v1.schema.json``).
+canonical report; its JSON Schema ships as package data (``inzage-report-v2.schema.json``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = [
     "Requester",
 ]
 
-REPORT_VERSION: Final = "1"
+REPORT_VERSION: Final = "2"
 _STRICT: Final = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -53,7 +53,8 @@ class ReportSignal(BaseModel):
     phone: str
     email: str
     domain: str
-    region: str
+    municipality: str
+    """The municipality whose covenant the signal falls under (a CBS code)."""
     registered_on: date
     planned_end: date
     status: Literal["active", "inactive"]
@@ -89,11 +90,12 @@ class ReportAccess(BaseModel):
 
 
 class InzageReport(BaseModel):
-    """The canonical (JSON) inzage report, version 1."""
+    """The canonical (JSON) inzage report, version 2 (version 1, of 0.1, named the signal's
+    municipality ``region``; :func:`verify_report` still reads it)."""
 
     model_config = _STRICT
 
-    version: Literal["1"] = REPORT_VERSION
+    version: Literal["2"] = REPORT_VERSION
     subject: str = Field(pattern=r"^\*{6}[0-9]{3}$|^vi1\.[a-z2-7]{8}\.….{4}$")
     """Masked: the last three digits of the BSN (or a masked pseudonym); never the number."""
     generated_at: datetime

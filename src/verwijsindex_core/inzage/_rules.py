@@ -13,9 +13,13 @@ __all__ = ["check_requesters"]
 
 def check_requesters(age: int, requesters: Iterable[Requester | str]) -> tuple[Requester, ...]:
     """Under 12 a parent with authority alone; 12-15 the young person and a parent together;
-    16 and older the young person alone (verwijsindexmiddennederland.nl/uwrechten; UAVG art. 5;
-    WGBO art. 7:465 BW). Returns the requesters in a fixed order or raises
-    :class:`RequesterRuleError`."""
+    16 and older the young person alone. Returns the requesters in a fixed order or raises
+    :class:`RequesterRuleError`.
+
+    The age groups come from :func:`~verwijsindex_core.matching.rights_holders`: the practice
+    of Verwijsindex Midden-Nederland (verwijsindexmiddennederland.nl/uwrechten), with the same
+    age categories as WGBO art. 7:465 lid 1 BW (under 12) and Jeugdwet art. 7.3.4 lid 2 (12 to
+    15). UAVG art. 5, cited here before, is about consent and does not decide who asks."""
     try:
         given = {Requester(r) for r in requesters}
     except ValueError:

@@ -8,11 +8,12 @@ from typing import Any, Final
 
 __all__ = ["SCHEMA_FILE", "report_schema"]
 
-SCHEMA_FILE: Final = "inzage-report-v1.schema.json"
+SCHEMA_FILE: Final = "inzage-report-v2.schema.json"
 
 
 def report_schema() -> dict[str, Any]:
-    """The shipped JSON Schema of :class:`InzageReport` version 1."""
+    """The shipped JSON Schema of :class:`InzageReport` version 2 (version 1 ships beside it:
+    ``inzage-report-v1.schema.json``, for reports of 0.1)."""
     text = (
         resources.files("verwijsindex_core.inzage")
         .joinpath("schema", SCHEMA_FILE)
