@@ -9,17 +9,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from verwijsindex_core import KeyRing, Pseudonymiser, Verwijsindex
-from verwijsindex_core.matching import (
-    Domain,
-    FixedClock,
-    MemoryStore,
-    Organisation,
-    Policy,
-    Professional,
-    SQLiteStore,
-    Store,
-)
+from verwijsindex_core.matching import Domain, FixedClock, Organisation, Policy, Professional
 from verwijsindex_core.pseudonym import Key, Pseudonym, random_bsn
+from verwijsindex_core.store import MemoryStore, SQLiteStore, Store
 
 RING = KeyRing(Key(bytes(range(32))))
 PSEUDONYMISER = Pseudonymiser(RING)
@@ -35,6 +27,7 @@ def sqlite_store() -> SQLiteStore:
 
 
 STORE_FACTORIES: dict[str, Callable[[], Store]] = {"memory": MemoryStore, "sqlite": sqlite_store}
+"""The shared store suite runs on every store listed here (one entry per store)."""
 
 
 def organisation(
@@ -46,7 +39,6 @@ def organisation(
         name=f"Organisatie {n}",
         domain=domain or domains[n % len(domains)],
         municipality=municipality,
-        region="haaglanden",
     )
 
 

@@ -1,21 +1,24 @@
 """The brute-force reference: the rules of design §4 in the plainest possible code.
 
-No indexes, no cleverness: every question is answered by scanning every record. Property
-tests drive it and the :class:`~verwijsindex_core.matching.Engine` with the same random event
-sequences and require equal results, ids included. It is the oracle, not for production.
+No indexes, no cleverness, no shortcuts: every question is answered by scanning every record,
+and matching is completed from scratch after every change. Property tests drive it and the
+:class:`~verwijsindex_core.matching.Engine` with the same random event sequences and require
+equal results, ids included. It is the oracle, test code only.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from verwijsindex_core.errors import NotPermitted, UnknownRecord, ValidationError
-from verwijsindex_core.matching._engine import MAX_PARENTS, RegisterInput
-from verwijsindex_core.matching._model import EndReason
-from verwijsindex_core.matching._policy import Policy
-from verwijsindex_core.matching._records import SubjectKey
-from verwijsindex_core.matching._rules import (
+from verwijsindex_core.matching import (
+    MAX_ALIASES,
+    MAX_PARENTS,
+    EndReason,
+    Policy,
+    RegisterInput,
     age_on,
     anniversary,
     check_planned_end,
@@ -24,6 +27,7 @@ from verwijsindex_core.matching._rules import (
     purge_on,
     turns_23_on,
 )
+from verwijsindex_core.store import SubjectKey
 
 __all__ = ["Reference"]
 
@@ -31,11 +35,11 @@ __all__ = ["Reference"]
 @dataclass
 class _Signal:
     id: int
-    subject: SubjectKey
+    subject: int
     org: str
     prof: str
     domain: str
-    region: str
+    municipality: str
     registered_on: date
     planned_end: date
     status: str = "active"
@@ -79,12 +83,13 @@ class Reference:
     """The oracle. Methods mirror :class:`Engine` and return plain tuples."""
 
     policy: Policy
-    subjects: dict[SubjectKey, _Subject] = field(default_factory=dict)
-    links: set[tuple[SubjectKey, SubjectKey]] = field(default_factory=set)  # (child, parent)
+    subjects: dict[int, _Subject] = field(default_factory=dict)
+    aliases: dict[SubjectKey, int] = field(default_factory=dict)
+    links: set[tuple[int, SubjectKey]] = field(default_factory=set)  # (child id, parent key)
     signals: list[_Signal] = field(default_factory=list)
     matches: list[_Match] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
-    counters: dict[str, int] = field(default_factory=lambda: {"s": 0, "m": 0, "n": 0})
+    counters: dict[str, int] = field(default_factory=lambda: {"p": 0, "s": 0, "m": 0, "n": 0})
 
     def _next(self, kind: str) -> int:
         self.counters[kind] += 1
@@ -120,48 +125,67 @@ class Reference:
         self.notes.append(note)
         return note.id
 
-    def _match(self, x: _Signal, y: _Signal, kind: str, today: date, notes: list[int]) -> int:
+    def _match(self, x: _Signal, y: _Signal, kind: str, today: date) -> int:
         a, b = (x, y) if x.id < y.id else (y, x)
-        ra, rb = self.policy.region_of(a.region), self.policy.region_of(b.region)
+        ra, rb = self.policy.region_of(a.municipality), self.policy.region_of(b.municipality)
         match = _Match(self._next("m"), a.id, b.id, kind, ra != rb, today)
         self.matches.append(match)
-        notes.append(
-            self._note(
-                a.org, a.prof, "match", today, signal_id=a.id, match_id=match.id, about=(b.id,)
-            )
-        )
-        notes.append(
-            self._note(
-                b.org, b.prof, "match", today, signal_id=b.id, match_id=match.id, about=(a.id,)
-            )
-        )
+        self._note(a.org, a.prof, "match", today, signal_id=a.id, match_id=match.id, about=(b.id,))
+        self._note(b.org, b.prof, "match", today, signal_id=b.id, match_id=match.id, about=(a.id,))
         if ra != rb:
             for region in (ra, rb):
                 coordinator = self.policy.coordinator_of(region)
-                notes.append(
-                    self._note(
-                        coordinator, None, "match", today, match_id=match.id, about=(a.id, b.id)
-                    )
-                )
+                self._note(coordinator, None, "match", today, match_id=match.id, about=(a.id, b.id))
         return match.id
 
     def _has_match(self, x: int, y: int) -> bool:
         return any({m.a, m.b} == {x, y} for m in self.matches)
 
-    def _family(self, subject: SubjectKey, today: date, notes: list[int]) -> list[int]:
+    def _complete(self, subject: int, today: date) -> list[int]:
+        """Match every unmatched live pair on the subject, then with its siblings."""
+        own = sorted(
+            (s for s in self.signals if s.subject == subject and self._live(s, today)),
+            key=lambda s: s.id,
+        )
+        made = []
+        for i, a in enumerate(own):
+            for b in own[i + 1 :]:
+                if self._may_match(a, b) and not self._has_match(a.id, b.id):
+                    made.append(self._match(a, b, "direct", today))
         parents = {p for c, p in self.links if c == subject}
         siblings = {c for c, p in self.links if p in parents} - {subject}
-        own = [s for s in self.signals if s.subject == subject and self._live(s, today)]
         others = sorted(
             (s for s in self.signals if s.subject in siblings and self._live(s, today)),
             key=lambda s: s.id,
         )
-        made = []
-        for mine in sorted(own, key=lambda s: s.id):
+        for mine in own:
             for theirs in others:
                 if self._may_match(mine, theirs) and not self._has_match(mine.id, theirs.id):
-                    made.append(self._match(mine, theirs, "family", today, notes))
+                    made.append(self._match(mine, theirs, "family", today))
         return made
+
+    def _merge(self, gone: int, into: int) -> None:
+        g, i = self.subjects.pop(gone), self.subjects[into]
+        i.deceased = i.deceased or g.deceased
+        i.municipality = i.municipality if i.municipality is not None else g.municipality
+        for alias, owner in list(self.aliases.items()):
+            if owner == gone:
+                self.aliases[alias] = into
+        for s in self.signals:
+            if s.subject == gone:
+                s.subject = into
+        self.links = {(into if c == gone else c, p) for c, p in self.links}
+
+    def _resolve(self, aliases: tuple[SubjectKey, ...], today: date) -> tuple[int, list[int]]:
+        found = sorted({self.aliases[a] for a in aliases if a in self.aliases})
+        if not found:
+            raise UnknownRecord("subject", "unknown", "")
+        subject = found[0]
+        for other in found[1:]:
+            self._merge(other, subject)
+        for alias in aliases:
+            self.aliases[alias] = subject
+        return subject, self._complete(subject, today)
 
     def _delete(self, signal_id: int) -> None:
         gone = {m.id for m in self.matches if signal_id in (m.a, m.b)}
@@ -171,64 +195,80 @@ class Reference:
             for n in self.notes
             if n.match_id not in gone and n.signal_id != signal_id and signal_id not in n.about
         ]
+        subject = next(s.subject for s in self.signals if s.id == signal_id)
         self.signals = [s for s in self.signals if s.id != signal_id]
+        if not any(s.subject == subject for s in self.signals):
+            del self.subjects[subject]
+            self.aliases = {a: o for a, o in self.aliases.items() if o != subject}
+            self.links = {(c, p) for c, p in self.links if c != subject}
 
     # --- events -----------------------------------------------------------------------------------
 
-    def register(
+    def register(  # noqa: PLR0912 - the rules, one after the other, plainly
         self, d: RegisterInput, today: date
     ) -> tuple[int, bool, tuple[int, ...], tuple[int, ...]]:
+        if not 1 <= len(d.subjects) <= MAX_ALIASES or len({k for k, _ in d.subjects}) != len(
+            d.subjects
+        ):
+            raise ValidationError("subject", "aliases", "")
         if d.professional.organisation_id != d.organisation.id:
             raise ValidationError("professional.organisation_id", "mismatch", "")
         check_subject_eligible(d.date_of_birth, today)
         planned_end = d.planned_end or anniversary(today, self.policy.default_signal_years)
         check_planned_end(today, planned_end, self.policy.max_signal_years)
-        if len(d.parents) > MAX_PARENTS or len(set(d.parents)) != len(d.parents):
+        per_key = Counter(k for k, _ in d.parents)
+        if len(set(d.parents)) != len(d.parents) or any(n > MAX_PARENTS for n in per_key.values()):
             raise ValidationError("parents", "parents", "")
-        if d.subject in d.parents:
+        if set(d.parents) & set(d.subjects):
             raise ValidationError("parents", "self-parent", "")
-        known = self.subjects.get(d.subject)
-        if known is not None:
-            if known.turns_23 != turns_23_on(d.date_of_birth):
-                raise ValidationError("date_of_birth", "conflict", "")
-            if known.deceased:
-                raise ValidationError("subject", "deceased", "")
+        turns_23 = turns_23_on(d.date_of_birth)
+        found = sorted({self.aliases[a] for a in d.subjects if a in self.aliases})
+        if any(self.subjects[f].turns_23 != turns_23 for f in found):
+            raise ValidationError("date_of_birth", "conflict", "")
+        if any(self.subjects[f].deceased for f in found):
+            raise ValidationError("subject", "deceased", "")
         informing_duty(age_on(d.date_of_birth, today))
+        if found:
+            subject = found[0]
+            for other in found[1:]:
+                self._merge(other, subject)
+        else:
+            subject = self._next("p")
+            self.subjects[subject] = _Subject(turns_23)
+        for alias in d.subjects:
+            self.aliases[alias] = subject
+        for parent in d.parents:
+            self.links.add((subject, parent))
+        mark = self.counters["n"]  # every notification after this one is this call's
+        made = self._complete(subject, today)
         for s in self.signals:
             if (
-                s.subject == d.subject
+                s.subject == subject
                 and s.org == d.organisation.id
                 and s.prof == d.professional.id
                 and self._live(s, today)
             ):
-                return s.id, False, (), ()
-        if known is None:
-            self.subjects[d.subject] = _Subject(turns_23_on(d.date_of_birth))
-        for parent in d.parents:
-            self.links.add((d.subject, parent))
-        earlier = [s for s in self.signals if s.subject == d.subject]
+                return s.id, False, tuple(made), self._notes_after(mark)
+        earlier = [s for s in self.signals if s.subject == subject]
         new = _Signal(
             self._next("s"),
-            d.subject,
+            subject,
             d.organisation.id,
             d.professional.id,
             d.domain.value,
-            d.region,
+            d.municipality,
             today,
             planned_end,
         )
         self.signals.append(new)
-        notes: list[int] = []
-        made = [
-            self._match(new, other, "direct", today, notes)
-            for other in sorted(earlier, key=lambda s: s.id)
-            if self._live(other, today) and self._may_match(new, other)
-        ]
-        made += self._family(d.subject, today, notes)
+        made += self._complete(subject, today)
         history = [s for s in earlier if not self._live(s, today)]
         if history and self.policy.history_notice:
-            notes.append(self._note(new.org, new.prof, "history_exists", today, signal_id=new.id))
-        return new.id, True, tuple(made), tuple(notes)
+            self._note(new.org, new.prof, "history_exists", today, signal_id=new.id)
+        return new.id, True, tuple(made), self._notes_after(mark)
+
+    def _notes_after(self, mark: int) -> tuple[int, ...]:
+        return tuple(n.id for n in self.notes if n.id > mark)
 
     def end_signal(self, signal_id: int, reason: EndReason, org: str, today: date) -> None:
         if reason not in (EndReason.RISK_GONE, EndReason.UNJUSTIFIED):
@@ -243,40 +283,83 @@ class Reference:
             raise ValidationError("signal_id", "not-active", "")
         s.status, s.ended_on, s.end_reason = "inactive", today, reason.value
 
-    def record_death(self, subject: SubjectKey, today: date) -> list[int]:
-        if subject not in self.subjects:
-            raise UnknownRecord("", "unknown", "")
+    def record_death(self, subject: tuple[SubjectKey, ...], today: date) -> list[int]:
+        sid, _ = self._resolve(subject, today)
         ended = []
         for s in sorted(self.signals, key=lambda s: s.id):
-            if s.subject == subject and self._live(s, today):
+            if s.subject == sid and self._live(s, today):
                 s.status, s.ended_on, s.end_reason = "inactive", today, "deceased"
                 ended.append(s.id)
-        self.subjects[subject].deceased = True
+        self.subjects[sid].deceased = True
         return ended
 
-    def record_move(self, subject: SubjectKey, municipality: str, today: date) -> int | None:
-        if subject not in self.subjects:
-            raise UnknownRecord("", "unknown", "")
-        self.subjects[subject].municipality = municipality
-        live = tuple(
-            s.id
+    def record_move(
+        self, subject: tuple[SubjectKey, ...], municipality: str, today: date
+    ) -> int | None:
+        sid, _ = self._resolve(subject, today)
+        record = self.subjects[sid]
+        region = self.policy.region_of(municipality)
+        previous = record.municipality
+        record.municipality = municipality
+        live = [
+            s
             for s in sorted(self.signals, key=lambda s: s.id)
-            if s.subject == subject and self._live(s, today)
-        )
+            if s.subject == sid and self._live(s, today)
+        ]
         if not live:
             return None
-        coordinator = self.policy.coordinator_of(self.policy.region_of(municipality))
-        return self._note(coordinator, None, "move", today, about=live)
+        if previous is not None:
+            if self.policy.region_of(previous) == region:
+                return None
+        elif all(self.policy.region_of(s.municipality) == region for s in live):
+            return None
+        coordinator = self.policy.coordinator_of(region)
+        return self._note(coordinator, None, "move", today, about=tuple(s.id for s in live))
 
-    def set_parents(self, child: SubjectKey, parents: list[SubjectKey], today: date) -> list[int]:
+    def set_parents(
+        self, child: tuple[SubjectKey, ...], parents: list[SubjectKey], today: date
+    ) -> list[int]:
         unique = list(dict.fromkeys(parents))
-        if not unique or len(unique) > MAX_PARENTS or child in unique:
+        per_key = Counter(k for k, _ in unique)
+        if not unique or any(n > MAX_PARENTS for n in per_key.values()):
             raise ValidationError("parents", "parents", "")
-        if child not in self.subjects:
-            raise UnknownRecord("", "unknown", "")
+        if set(unique) & set(child):
+            raise ValidationError("parents", "self-parent", "")
+        try:
+            sid, made = self._resolve(child, today)
+        except UnknownRecord:
+            raise UnknownRecord("child", "unknown", "") from None
         for parent in unique:
-            self.links.add((child, parent))
-        return self._family(child, today, [])
+            self.links.add((sid, parent))
+        return made + self._complete(sid, today)
+
+    def rectify(
+        self, subject: tuple[SubjectKey, ...], dob: date, today: date
+    ) -> tuple[list[int], list[int], list[int]]:
+        if dob > today:
+            raise ValidationError("date_of_birth", "future", "")
+        sid, made = self._resolve(subject, today)
+        record = self.subjects[sid]
+        record.turns_23 = turns_23_on(dob)
+        reopened, corrected = [], []
+        for s in sorted(self.signals, key=lambda s: s.id):
+            if s.subject != sid or s.status != "inactive":
+                continue
+            if s.end_reason not in ("age_limit", "planned_end"):
+                continue
+            if s.planned_end <= record.turns_23:
+                end, why = s.planned_end, "planned_end"
+            else:
+                end, why = record.turns_23, "age_limit"
+            if end > today:
+                if not record.deceased:
+                    s.status, s.ended_on, s.end_reason = "active", None, None
+                    reopened.append(s.id)
+            elif (end, why) != (s.ended_on, s.end_reason):
+                s.ended_on, s.end_reason = end, why
+                corrected.append(s.id)
+        made += self._complete(sid, today)
+        return reopened, corrected, made
 
     def sweep(self, today: date) -> tuple[list[int], list[int], list[int]]:
         planned, aged = [], []
@@ -320,11 +403,18 @@ class Reference:
     def mark_afgestemd(self, match_id: int, org: str) -> None:
         self._party(match_id, org).afgestemd = True
 
-    def acknowledge(self, org: str, ids: list[int]) -> int:
+    def acknowledge(self, org: str, prof: str | None, ids: list[int]) -> list[int]:
         wanted = set(ids)
-        before = len(self.notes)
-        self.notes = [n for n in self.notes if not (n.org == org and n.id in wanted)]
-        return before - len(self.notes)
+        gone = [
+            n.id
+            for n in self.notes
+            if n.org == org and n.id in wanted and (prof is None or n.prof == prof)
+        ]
+        self.notes = [n for n in self.notes if n.id not in gone]
+        return [i for i in dict.fromkeys(ids) if i in gone]
+
+    def notifications_for(self, org: str, prof: str | None) -> list[int]:
+        return [n.id for n in self.notes if n.org == org and (prof is None or n.prof == prof)]
 
     def history(self, signal_id: int, org: str, today: date) -> list[int]:
         if not self.policy.history_view:
@@ -349,8 +439,16 @@ class Reference:
     def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         return {
             "subjects": sorted(
-                (k, v.turns_23, v.deceased, v.municipality) for k, v in self.subjects.items()
+                (
+                    k,
+                    tuple(sorted(a for a, o in self.aliases.items() if o == k)),
+                    v.turns_23,
+                    v.deceased,
+                    v.municipality,
+                )
+                for k, v in self.subjects.items()
             ),
+            "parents": sorted(self.links),
             "signals": sorted(
                 (
                     s.id,
@@ -358,7 +456,7 @@ class Reference:
                     s.org,
                     s.prof,
                     s.domain,
-                    s.region,
+                    s.municipality,
                     s.registered_on,
                     s.planned_end,
                     s.status,

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from verwijsindex_core import Verwijsindex
-from verwijsindex_core.matching import Domain, FixedClock, Organisation, Professional, SQLiteStore
+from verwijsindex_core.matching import Domain, FixedClock, Organisation, Professional
 from verwijsindex_core.pseudonym import Pseudonym
+from verwijsindex_core.store import SQLiteStore
 
 CLOCK = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -24,7 +25,6 @@ def organisation(org_id: str) -> Organisation:
         name="Organisatie",
         domain=Domain.JEUGDHULP,
         municipality="GM0518",
-        region="haaglanden",
     )
 
 
@@ -54,7 +54,7 @@ def ingest(db: Path, start: int, size: int) -> None:
                 "date_of_birth": date(2015, 1, 1),
                 "organisation": org,
                 "professional": professional(org, i),
-                "region": "GM0518",
+                "municipality": "GM0518",
             }
             for i in range(size)
         ]
@@ -72,7 +72,7 @@ def register(db: Path, worker: int, count: int) -> None:
             date_of_birth=date(2015, 1, 1),
             organisation=org,
             professional=professional(org, rng.randrange(2)),
-            region="GM0518",
+            municipality="GM0518",
         )
     print("done", flush=True)
 

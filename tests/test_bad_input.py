@@ -3,14 +3,28 @@ nothing (no subject, signal, match, notification or audit entry)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from _factories import START, TODAY, child_born, index, organisation, professional, subject
-from verwijsindex_core import ValidationError
-from verwijsindex_core.matching import Domain
+from _factories import (
+    START,
+    STORE_FACTORIES,
+    TODAY,
+    child_born,
+    index,
+    organisation,
+    professional,
+    subject,
+)
+from verwijsindex_core import (
+    RequesterRuleError,
+    ValidationError,
+    Verwijsindex,
+    VerwijsindexError,
+)
+from verwijsindex_core.matching import Actor, Domain
 
 ORG = organisation(1, Domain.JEUGDHULP)
 PRO = professional(ORG, 1)
@@ -23,7 +37,7 @@ def base() -> dict[str, Any]:
         "date_of_birth": child_born(10).isoformat(),
         "organisation": ORG.model_dump(mode="json"),
         "professional": PRO.model_dump(mode="json"),
-        "region": "GM0518",
+        "municipality": "GM0518",
     }
 
 
@@ -72,7 +86,7 @@ CASES += [
 ]
 CASES += [
     (f"missing {f}", without(f))
-    for f in ("subject", "date_of_birth", "organisation", "professional", "region")
+    for f in ("subject", "date_of_birth", "organisation", "professional", "municipality")
 ]
 CASES += [
     (f"missing professional.{f}", without("professional", f))
@@ -183,7 +197,8 @@ CASES += [
     )
 ]
 CASES += [
-    (f"region {r!r}", top(region=r)) for r in ("Den Haag", "GM518", "gm0518", "GM05180", "", 518)
+    (f"municipality {r!r}", top(municipality=r))
+    for r in ("Den Haag", "GM518", "gm0518", "GM05180", "", 518, b"GM0518", None)
 ]
 CASES += [
     (f"organisation.municipality {m!r}", nested("organisation", municipality=m))
@@ -194,7 +209,7 @@ CASES += [
     ("organisation id with space", nested("organisation", id="org 1")),
     ("organisation id with slash", nested("organisation", id="org/1")),
     ("professional id starting with dash", nested("professional", id="-p1")),
-    ("region id with dots only", nested("organisation", region="..")),
+    ("organisation.region (no such field)", nested("organisation", region="haaglanden")),
 ]
 CASES += [(f"postponement {g!r}", top(postponement=g)) for g in ("no reason", "", "other", 1)]
 CASES += [
@@ -206,36 +221,69 @@ CASES += [
 ]
 
 
+CASES += [
+    (f"date_of_birth {v!r:.30}", top(date_of_birth=v))
+    for v in (
+        20150101,
+        1420070400,
+        0,
+        1.5,
+        b"2015-01-01",
+        "2015-01-01T00:00",
+        "20150101",
+        True,
+        [2015, 1, 1],
+        {"year": 2015},
+    )
+]
+CASES += [
+    (f"planned_end {v!r:.30}", top(planned_end=v))
+    for v in (20270101, 1.0, b"2027-01-01", "2027-01-01T00:00:00")
+]
+CASES += [
+    ("organisation id as bytes", nested("organisation", id=b"org-1")),
+    ("organisation name as int", nested("organisation", name=5)),
+    ("professional phone as int", nested("professional", phone=701234567)),
+    ("domain as bytes", top(domain=b"jeugdhulp")),
+    ("organisation.domain as bytes", nested("organisation", domain=b"jeugdhulp")),
+    ("postponement as bytes", top(postponement=b"safety_of_others")),
+    ("aliases not a list", top(aliases="vi1.x")),
+    ("alias under the subject's key", top(aliases=[SUBJECT.text])),
+    ("five aliases", top(aliases=[subject(i).text for i in range(30, 35)])),
+]
+
+
+def snapshot(vi: Verwijsindex) -> tuple[object, ...]:
+    store = vi._store
+    return (
+        list(store.subjects()),
+        list(store.all_signals()),
+        list(store.all_matches()),
+        list(store.all_notifications()),
+        len(list(store.audit_entries())),
+    )
+
+
 def test_the_corpus_is_large() -> None:
     assert len(CASES) >= 100
     assert len({name for name, _ in CASES}) == len(CASES)
 
 
+@pytest.mark.parametrize("store", sorted(STORE_FACTORIES))
 @pytest.mark.parametrize(("name", "request_"), CASES, ids=[name for name, _ in CASES])
-def test_bad_input_is_refused_and_stores_nothing(name: str, request_: dict[str, Any]) -> None:
-    vi, _ = index()
+def test_bad_input_is_refused_and_stores_nothing(
+    store: str, name: str, request_: dict[str, Any]
+) -> None:
+    vi, _ = index(store)
     vi.submit(top(subject=subject(2).text))  # one good registration, so "nothing" is visible
-    before = (
-        list(vi.store.subjects()),
-        list(vi.store.all_signals()),
-        list(vi.store.all_matches()),
-        list(vi.store.all_notifications()),
-        len(list(vi.audit.entries())),
-    )
+    before = snapshot(vi)
     with pytest.raises(ValidationError) as info:
         vi.submit(request_)
     assert info.value.field and info.value.rule
-    after = (
-        list(vi.store.subjects()),
-        list(vi.store.all_signals()),
-        list(vi.store.all_matches()),
-        list(vi.store.all_notifications()),
-        len(list(vi.audit.entries())),
-    )
-    assert after == before
+    assert snapshot(vi) == before
     # The message names field and rule, never the value given.
     text = str(info.value)
-    for value in ("zorgen", "mishandeling", "<script>", "DROP TABLE", "111222333"):
+    for value in ("zorgen", "mishandeling", "<script>", "DROP TABLE", "111222333", "vi1.", "2015"):
         assert value not in text
 
 
@@ -243,3 +291,202 @@ def test_the_good_base_request_is_accepted() -> None:
     vi, _ = index()
     assert vi.submit(base()).created
     assert START.date() == TODAY
+
+
+# --- every facade method, with arguments a new user might pass -------------------------------
+
+ACTOR = Actor(organisation_id=ORG.id, professional_id=PRO.id)
+HUGE = 2**70
+BAD_IDS = [HUGE, -1, 0, "1", 1.0, True, None, b"1", [1], {"id": 1}]
+BAD_ACTORS = [
+    {"organisation_id": ORG.id},
+    ORG.id,
+    None,
+    ("org-1", "p1"),
+    ORG,
+    5,
+]
+BAD_SUBJECTS_FACADE = [
+    "111 222 333",
+    "111222333",
+    SUBJECT.text,
+    SUBJECT.text.encode(),
+    111222333,
+    None,
+    {"bsn": "111222333"},
+    [SUBJECT.text],
+    [],
+    [SUBJECT, SUBJECT],
+]
+
+
+def _calls() -> list[tuple[str, Any]]:
+    """(name, call) pairs: each call must raise our ValidationError and store nothing."""
+    calls: list[tuple[str, Any]] = []
+    for v in BAD_IDS:
+        calls += [
+            (f"signal({v!r:.20})", lambda vi, v=v: vi.signal(v, ACTOR)),
+            (f"end_signal({v!r:.20})", lambda vi, v=v: vi.end_signal(v, "risk_gone", ACTOR)),
+            (
+                f"view_history({v!r:.20})",
+                lambda vi, v=v: vi.view_history(v, "risk_assessment", ACTOR),
+            ),
+            (f"mark_afgestemd({v!r:.20})", lambda vi, v=v: vi.mark_afgestemd(v, ACTOR)),
+            (
+                f"mark_coordinator(match {v!r:.20})",
+                lambda vi, v=v: vi.mark_coordinator(v, 1, ACTOR),
+            ),
+            (
+                f"mark_coordinator(signal {v!r:.20})",
+                lambda vi, v=v: vi.mark_coordinator(1, v, ACTOR),
+            ),
+            (f"acknowledge([{v!r:.20}])", lambda vi, v=v: vi.acknowledge(ACTOR, [v])),
+        ]
+    for v in (5, "5", b"12", None, {1: 2}, 5.0):
+        calls.append((f"acknowledge({v!r:.20})", lambda vi, v=v: vi.acknowledge(ACTOR, v)))
+    for a in BAD_ACTORS:
+        calls += [
+            (f"matches_for({a!r:.20})", lambda vi, a=a: vi.matches_for(a)),
+            (f"notifications_for({a!r:.20})", lambda vi, a=a: vi.notifications_for(a)),
+            (f"acknowledge(actor {a!r:.20})", lambda vi, a=a: vi.acknowledge(a, [1])),
+            (f"signal(actor {a!r:.20})", lambda vi, a=a: vi.signal(1, a)),
+            (f"end_signal(actor {a!r:.20})", lambda vi, a=a: vi.end_signal(1, "risk_gone", a)),
+            (f"record_death(actor {a!r:.20})", lambda vi, a=a: vi.record_death(SUBJECT, a)),
+            (
+                f"record_move(actor {a!r:.20})",
+                lambda vi, a=a: vi.record_move(SUBJECT, "GM0599", a),
+            ),
+            (f"set_parents(actor {a!r:.20})", lambda vi, a=a: vi.set_parents(SUBJECT, [], a)),
+            (
+                f"rectify(actor {a!r:.20})",
+                lambda vi, a=a: vi.rectify_date_of_birth(SUBJECT, child_born(9), a),
+            ),
+            (f"mark_afgestemd(actor {a!r:.20})", lambda vi, a=a: vi.mark_afgestemd(1, a)),
+            (
+                f"inzage(actor {a!r:.20})",
+                lambda vi, a=a: vi.inzage(
+                    SUBJECT, date_of_birth=child_born(10), requesters=["parent"], actor=a
+                ),
+            ),
+        ]
+    for s in BAD_SUBJECTS_FACADE:
+        calls += [
+            (f"record_death({s!r:.20})", lambda vi, s=s: vi.record_death(s, ACTOR)),
+            (f"record_move({s!r:.20})", lambda vi, s=s: vi.record_move(s, "GM0599", ACTOR)),
+            (f"set_parents(child {s!r:.20})", lambda vi, s=s: vi.set_parents(s, [SUBJECT], ACTOR)),
+            (f"set_parents(parent {s!r:.20})", lambda vi, s=s: vi.set_parents(SUBJECT, [s], ACTOR)),
+            (
+                f"rectify({s!r:.20})",
+                lambda vi, s=s: vi.rectify_date_of_birth(s, child_born(9), ACTOR),
+            ),
+            (
+                f"inzage({s!r:.20})",
+                lambda vi, s=s: vi.inzage(
+                    s, date_of_birth=child_born(10), requesters=["parent"], actor=ACTOR
+                ),
+            ),
+            (
+                f"register({s!r:.20})",
+                lambda vi, s=s: vi.register(
+                    s,
+                    date_of_birth=child_born(10),
+                    organisation=ORG,
+                    professional=PRO,
+                    municipality="GM0518",
+                ),
+            ),
+        ]
+    for d in (20150101, 1.5, b"2015-01-01", "2015-01-01", datetime(2015, 1, 1), None):
+        calls += [
+            (
+                f"register(date_of_birth {d!r:.20})",
+                lambda vi, d=d: vi.register(
+                    SUBJECT,
+                    date_of_birth=d,
+                    organisation=ORG,
+                    professional=PRO,
+                    municipality="GM0518",
+                ),
+            ),
+            (
+                f"rectify(date_of_birth {d!r:.20})",
+                lambda vi, d=d: vi.rectify_date_of_birth(SUBJECT, d, ACTOR),
+            ),
+            (
+                f"inzage(date_of_birth {d!r:.20})",
+                lambda vi, d=d: vi.inzage(
+                    SUBJECT, date_of_birth=d, requesters=["parent"], actor=ACTOR
+                ),
+            ),
+        ]
+    for m in ("Den Haag", 518, b"GM0518", None, "gm0518"):
+        calls.append(
+            (f"record_move(municipality {m!r})", lambda vi, m=m: vi.record_move(SUBJECT, m, ACTOR))
+        )
+    for r in ("because", 1, None, b"risk_gone", "planned_end", "deceased"):
+        calls.append((f"end_signal(reason {r!r})", lambda vi, r=r: vi.end_signal(1, r, ACTOR)))
+        calls.append((f"view_history(reason {r!r})", lambda vi, r=r: vi.view_history(1, r, ACTOR)))
+    for kw, v in (
+        ("organisation", "org-1"),
+        ("organisation", {"id": "bad id"}),
+        ("professional", ["p1"]),
+        ("parents", SUBJECT),
+        ("parents", "111222333"),
+        ("parents", [SUBJECT, SUBJECT]),
+        ("parents", [SUBJECT.text]),
+        ("municipality", 518),
+        ("domain", 7),
+        ("planned_end", "soon"),
+    ):
+        calls.append(
+            (
+                f"register({kw}={v!r:.20})",
+                lambda vi, kw=kw, v=v: vi.register(
+                    SUBJECT,
+                    **{
+                        "date_of_birth": child_born(10),
+                        "organisation": ORG,
+                        "professional": PRO,
+                        "municipality": "GM0518",
+                        kw: v,
+                    },
+                ),
+            )
+        )
+    for v in ("requests", 5, None, {"a": 1}, [5], [None], [base(), "x"]):
+        calls.append((f"register_many({v!r:.20})", lambda vi, v=v: vi.register_many(v)))
+    for v in (5, "parent", None, [5], [b"parent"], [None]):
+        calls.append(
+            (
+                f"inzage(requesters {v!r:.20})",
+                lambda vi, v=v: vi.inzage(
+                    SUBJECT, date_of_birth=child_born(10), requesters=v, actor=ACTOR
+                ),
+            )
+        )
+    return calls
+
+
+CALLS = _calls()
+
+
+def test_the_facade_corpus_is_large_and_named_uniquely() -> None:
+    assert len(CALLS) >= 250
+    assert len({name for name, _ in CALLS}) == len(CALLS)
+
+
+@pytest.mark.parametrize("store", sorted(STORE_FACTORIES))
+@pytest.mark.parametrize(("name", "call"), CALLS, ids=[name for name, _ in CALLS])
+def test_every_facade_method_refuses_bad_arguments(store: str, name: str, call: Any) -> None:
+    vi, _ = index(store)
+    vi.submit(base())  # the subject exists, with signal 1
+    before = snapshot(vi)
+    with pytest.raises(VerwijsindexError) as info:
+        call(vi)
+    error = info.value
+    assert isinstance(error, (ValidationError, RequesterRuleError)), (type(error), str(error))
+    assert error.field and error.rule
+    assert snapshot(vi) == before
+    text = str(error)
+    for value in ("111222333", "111 222 333", SUBJECT.text, "vi1.", str(HUGE)):
+        assert value not in text

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from verwijsindex_core.audit import AuditLog
-from verwijsindex_core.matching import SQLiteStore
 from verwijsindex_core.pseudonym import is_valid_bsn
+from verwijsindex_core.store import SQLiteStore
 
 SCRIPT = Path(sys.executable).parent / "verwijsindex"
 
@@ -33,7 +33,7 @@ def test_demo_builds_a_region_and_is_deterministic(tmp_path: Path) -> None:
     stats = []
     for db in (first, second):
         store = SQLiteStore(db)
-        meta = store.meta("demo")
+        meta = store.get_meta("demo")
         assert meta is not None
         stats.append(json.loads(meta))
         assert AuditLog(store).verify().ok

@@ -5,33 +5,30 @@ The shared engine suite (test_engine.py, test_oracle.py) runs on this store too.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from _factories import PSEUDONYMISER, RING, child_born, organisation, professional
 from _reference import Reference
 from verwijsindex_core import StoreError, Verwijsindex
-from verwijsindex_core.audit import AuditLog
-from verwijsindex_core.matching import (
-    SCHEMA_VERSION,
-    Domain,
-    Engine,
-    FixedClock,
-    Policy,
-    RegisterInput,
-    SQLiteStore,
-)
+from verwijsindex_core.audit import AuditEntry, AuditLog
+from verwijsindex_core.matching import Actor, Domain, Engine, FixedClock, Policy, RegisterInput
 from verwijsindex_core.pseudonym import random_bsn
 from verwijsindex_core.pseudonym._b64 import b64u_encode
+from verwijsindex_core.store import SCHEMA_VERSION, SQLiteStore
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "_sqlite_child.py"
@@ -78,13 +75,13 @@ def test_data_survives_reopening_and_the_audit_chain_verifies(tmp_path: Path) ->
             date_of_birth=child_born(8),
             organisation=ORGS[n],
             professional=professional(ORGS[n], 1),
-            region="GM0518",
+            municipality="GM0518",
         )
     store.close()
     reopened = Verwijsindex(SQLiteStore(path), clock=FixedClock(CLOCK))
-    assert len(list(reopened.store.all_signals())) == 3
-    assert len(list(reopened.store.all_matches())) == 3
-    assert len(reopened.notifications_for(ORGS[0].id)) == 2
+    assert len(list(reopened._store.all_signals())) == 3
+    assert len(list(reopened._store.all_matches())) == 3
+    assert len(reopened.notifications_for(Actor(organisation_id=ORGS[0].id))) == 2
     result = reopened.verify_audit()
     assert result.ok and result.entries == 4  # 3 registrations and the read just now
 
@@ -103,9 +100,9 @@ def test_no_bsn_no_key_no_date_of_birth_in_the_database_file(tmp_path: Path) -> 
             date_of_birth=dob,
             organisation=org,
             professional=professional(org, 1),
-            region="GM0518",
+            municipality="GM0518",
         )
-    vi.notifications_for(ORGS[0].id)
+    vi.notifications_for(Actor(organisation_id=ORGS[0].id))
     store.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("vi.db"))
     assert len(raw) > 10_000
@@ -123,26 +120,35 @@ def test_no_bsn_no_key_no_date_of_birth_in_the_database_file(tmp_path: Path) -> 
 
 
 def test_a_failed_operation_commits_nothing(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "vi.db")
+    class Exploding(SQLiteStore):
+        """A store whose audit write fails (a full disk, say) after everything else."""
 
-    class Exploding(AuditLog):
-        def append(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        def audit_extend(self, entries: Sequence[AuditEntry]) -> None:
             raise RuntimeError("disk full")
 
-    vi = Verwijsindex(
-        store, pseudonymiser=PSEUDONYMISER, clock=FixedClock(CLOCK), audit=Exploding(store)
-    )
+    store = Exploding(tmp_path / "vi.db")
+    vi = Verwijsindex(store, pseudonymiser=PSEUDONYMISER, clock=FixedClock(CLOCK))
     with pytest.raises(RuntimeError):
         vi.register(
             random_bsn(random.Random(2)),
             date_of_birth=child_born(5),
             organisation=ORGS[0],
             professional=professional(ORGS[0], 1),
-            region="GM0518",
+            municipality="GM0518",
         )
     assert list(store.all_signals()) == []
     assert list(store.subjects()) == []
     assert store.next_id("signal") == 1  # the counter rolled back too
+
+
+def test_the_schema_has_no_place_for_a_bsn_a_key_or_a_date_of_birth(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "vi.db")
+    columns = {
+        row[1].lower()
+        for (table,) in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for row in store._db.execute(f"PRAGMA table_info({table})")
+    }
+    assert not {c for c in columns if any(w in c for w in ("bsn", "birth", "secret", "born"))}
 
 
 def test_crash_safety_under_sigkill(tmp_path: Path) -> None:
@@ -201,8 +207,11 @@ def test_concurrent_writers_lose_nothing_and_duplicate_nothing(tmp_path: Path) -
     reference = Reference(Policy())
     for s in signals:
         org = store.get_organisation(s.organisation_id)
-        assert org is not None
-        data = RegisterInput(s.subject, date(2015, 1, 1), org, s.professional, s.domain, s.region)
+        subject = store.get_subject(s.subject)
+        assert org is not None and subject is not None
+        data = RegisterInput(
+            subject.aliases, date(2015, 1, 1), org, s.professional, s.domain, s.municipality
+        )
         assert reference.register(data, CLOCK.date())[0] == s.id
     got = sorted((m.signal_a, m.signal_b) for m in store.all_matches())
     want = sorted((m.a, m.b) for m in reference.matches)
@@ -216,7 +225,7 @@ def test_engine_direct_use_autocommits(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "vi.db")
     engine = Engine(store, Policy())
     data = RegisterInput(
-        ("aaaaaaaa", bytes(32)),
+        (("aaaaaaaa", bytes(32)),),
         child_born(6),
         ORGS[0],
         professional(ORGS[0], 1),
@@ -227,3 +236,137 @@ def test_engine_direct_use_autocommits(tmp_path: Path) -> None:
     store.close()
     assert len(list(SQLiteStore(tmp_path / "vi.db").all_signals())) == 1
     assert os.path.getsize(tmp_path / "vi.db") > 0
+
+
+def _open_in_step(directory: str, barrier: Any, count: int, errors: Any) -> None:
+    for i in range(count):
+        barrier.wait()
+        try:
+            SQLiteStore(Path(directory) / f"{i}.db").close()
+        except StoreError as exc:
+            errors.put(f"{i}: {exc}")
+
+
+def test_two_processes_opening_a_new_file_at_once_both_succeed(tmp_path: Path) -> None:
+    """Creating the schema and switching to WAL need the write lock: the second opener waits
+    for it instead of failing with 'database is locked'."""
+    context = multiprocessing.get_context("fork")
+    barrier, errors = context.Barrier(2), context.Queue()
+    count = 60
+    workers = [
+        context.Process(target=_open_in_step, args=(str(tmp_path), barrier, count, errors))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    failures = []
+    while not errors.empty():
+        failures.append(errors.get())
+    assert failures == []
+    for i in range(count):
+        with SQLiteStore(tmp_path / f"{i}.db") as store:
+            assert store.schema_version() == SCHEMA_VERSION
+
+
+LARGE_TABLES = (
+    "signals",
+    "matches",
+    "notifications",
+    "notification_about",
+    "audit",
+    "pseudonyms",
+    "subjects",
+    "parents",
+    "professionals",
+    "parties",
+)
+
+
+def _normalise(sql: str) -> str:
+    # Literals become fixed stand-ins, so that each statement is explained once.
+    sql = re.sub(r"(?<![xX])'(?:[^']|'')*'", "'x'", sql)
+    sql = re.sub(r"[xX]'[0-9a-fA-F]*'", "zeroblob(1)", sql)
+    return re.sub(r"(?<![\w.])-?\d+(?![\w.])", "1", sql)
+
+
+def test_every_statement_uses_an_index(tmp_path: Path) -> None:
+    """Every statement the facade, the engine and inzage run (everything but the export
+    methods) finds its rows through an index: EXPLAIN QUERY PLAN shows no SCAN of a table
+    that grows with the index."""
+    store = SQLiteStore(tmp_path / "vi.db")
+    clock = FixedClock(CLOCK)
+    vi = Verwijsindex(
+        store,
+        pseudonymiser=PSEUDONYMISER,
+        clock=clock,
+        policy=Policy(regions={"GM0518": "haaglanden", "GM0599": "rijnmond"}),
+    )
+    seen: list[str] = []
+    store._db.set_trace_callback(seen.append)
+    rng = random.Random(9)
+    bsns = [random_bsn(rng) for _ in range(40)]
+    parents = [random_bsn(rng) for _ in range(10)]
+    orgs = [organisation(i, Domain.JEUGDHULP, "GM0518" if i % 2 else "GM0599") for i in range(4)]
+    born = child_born(8)
+    results = []
+    for i in range(120):
+        org = orgs[(i + i // 40) % 4]
+        results.append(
+            vi.register(
+                bsns[i % 40],
+                date_of_birth=born,
+                organisation=org,
+                professional=professional(org, i % 2),
+                municipality=org.municipality,
+                parents=[parents[i % 10]],
+            )
+        )
+    vi.register_many(
+        [
+            {
+                "subject": PSEUDONYMISER.pseudonymise(bsns[i]),
+                "date_of_birth": born,
+                "organisation": orgs[3],
+                "professional": professional(orgs[3], 5),
+                "municipality": "GM0518",
+            }
+            for i in range(10)
+        ]
+    )
+    first = results[0].signal
+    owner = Actor(organisation_id=first.organisation_id, professional_id=first.professional.id)
+    vi.signal(first.id, owner)
+    vi.matches_for(owner)
+    notes = vi.notifications_for(Actor(organisation_id=orgs[1].id))
+    vi.acknowledge(Actor(organisation_id=orgs[1].id), [n.id for n in notes])
+    match = results[40].matches[0]
+    vi.mark_coordinator(match.id, match.signal_a, Actor(organisation_id=orgs[0].id))
+    vi.mark_afgestemd(match.id, Actor(organisation_id=orgs[0].id))
+    vi.end_signal(results[5].signal.id, "risk_gone", Actor(organisation_id=orgs[1].id))
+    vi.view_history(results[45].signal.id, "risk_assessment", Actor(organisation_id=orgs[2].id))
+    vi.end_signal(results[6].signal.id, "unjustified", Actor(organisation_id=orgs[2].id))
+    vi.record_move(bsns[3], "GM0599", Actor(organisation_id="brp"))
+    vi.record_death(bsns[4], Actor(organisation_id="brp"))
+    vi.set_parents(bsns[7], [parents[1]], Actor(organisation_id="brp"))
+    vi.rectify_date_of_birth(bsns[8], born, Actor(organisation_id="brp"))
+    vi.inzage(bsns[2], date_of_birth=born, requesters=["parent"], actor=Actor(organisation_id="gm"))
+    clock.advance(days=400)
+    vi.sweep()
+    clock.advance(days=6 * 365)
+    vi.sweep()
+    store._db.set_trace_callback(None)
+    statements: dict[str, str] = {}  # one real statement per shape
+    for sql in seen:
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "INSERT", "WITH")):
+            statements.setdefault(_normalise(sql), sql)
+    assert len(statements) > 30
+    scans = {}
+    for shape, sql in sorted(statements.items()):
+        for detail in store.explain(sql):
+            words = detail.split()
+            if words[:1] == ["SCAN"] and words[1] in LARGE_TABLES:
+                scans[shape] = detail
+    assert scans == {}

@@ -13,23 +13,16 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
 from verwijsindex_core._facade import Verwijsindex
 from verwijsindex_core._progress import Progress
-from verwijsindex_core.errors import ValidationError
-from verwijsindex_core.matching import (
-    Actor,
-    EndReason,
-    FixedClock,
-    MatchKind,
-    Policy,
-    SignalStatus,
-    SQLiteStore,
-)
-from verwijsindex_core.pseudonym import Key, KeyRing, Pseudonym, Pseudonymiser
+from verwijsindex_core.errors import UnknownRecord, ValidationError
+from verwijsindex_core.matching import Actor, EndReason, FixedClock, MatchKind, Policy
+from verwijsindex_core.pseudonym import Key, KeyRing, Pseudonymiser
+from verwijsindex_core.store import SQLiteStore
 from verwijsindex_core.synthetic import Child, Family, Population, generate_population
 
 __all__ = ["DemoStats", "run_demo"]
@@ -79,6 +72,9 @@ def _companions(db: Path) -> list[Path]:
 
 
 class _Simulation:
+    """A year of professionals at work. It sees only what the facade answers (every read
+    of subject data goes through an audited facade method, as in a vendor's system)."""
+
     def __init__(
         self,
         vi: Verwijsindex,
@@ -97,9 +93,13 @@ class _Simulation:
         children = population.children
         self.at_risk = rng.sample(children, max(1, len(children) // 8))
         self.children = children
-        self.live: list[int] = []
+        # signal id -> (planned end, who registered it): the signals the simulation believes live
+        self.live: dict[int, tuple[date, Actor]] = {}
+        self.deleted: set[int] = set()
         self.subject_of: dict[str, tuple[Child, Family]] = {}
         self.domains: Counter[str] = Counter()
+        # Sample candidates: (what, child, signal ids that must survive) in order of discovery.
+        self.candidates: list[tuple[str, Child, tuple[int, ...]]] = []
 
     def _register(self) -> None:
         rng, vi = self.rng, self.vi
@@ -118,7 +118,7 @@ class _Simulation:
                 date_of_birth=child.date_of_birth,
                 organisation=org,
                 professional=pro,
-                region=org.municipality,
+                municipality=org.municipality,
                 planned_end=planned,
                 parents=parents,
             )
@@ -126,31 +126,35 @@ class _Simulation:
             self.stats.refused += 1  # e.g. the child turned 23 or is not born yet
             return
         self.subject_of[result.signal.subject.text] = (child, family)
+        signal = result.signal
+        for match in result.matches:
+            what = "direct match" if match.kind is MatchKind.DIRECT else "family match"
+            self.candidates.append((what, child, (match.signal_a, match.signal_b)))
         if not result.created:
             self.stats.idempotent += 1
             return
         self.stats.registrations += 1
-        self.domains[result.signal.domain.value] += 1
-        self.live.append(result.signal.id)
+        self.domains[signal.domain.value] += 1
+        self.live[signal.id] = (
+            signal.planned_end,
+            Actor(organisation_id=org.id, professional_id=pro.id),
+        )
         if result.history_notice is not None:
             self.stats.history_notices += 1
+            self.candidates.append(("history (ended and live signals)", child, (signal.id,)))
 
     def _end_some(self) -> None:
         rng = self.rng
         for _ in range(rng.choice((0, 1, 1, 2, 3))):
             if not self.live:
                 return
-            signal_id = self.live.pop(rng.randrange(len(self.live)))
-            record = self.vi.store.get_signal(signal_id)
-            if record is None or record.status is not SignalStatus.ACTIVE:
-                continue
-            if record.planned_end <= self.clock.today():
-                continue
-            actor = Actor(
-                organisation_id=record.organisation_id, professional_id=record.professional.id
-            )
+            signal_id = rng.choice(sorted(self.live))
+            planned_end, actor = self.live.pop(signal_id)
+            if planned_end <= self.clock.today():
+                continue  # the sweep ends it
             if rng.random() < 0.04:
                 self.vi.end_signal(signal_id, EndReason.UNJUSTIFIED, actor)
+                self.deleted.add(signal_id)
                 self.stats.deleted_unjustified += 1
             else:
                 self.vi.end_signal(signal_id, EndReason.RISK_GONE, actor)
@@ -163,15 +167,32 @@ class _Simulation:
         child, _ = self.subject_of[text]
         others = [c for c in self.population.regions if c != child.municipality]
         actor = Actor(organisation_id="brp-feed")
-        self.vi.record_move(child.bsn, self.rng.choice(others), actor)
+        try:
+            self.vi.record_move(child.bsn, self.rng.choice(others), actor)
+        except UnknownRecord:  # its only signal was withdrawn: the index forgot the subject
+            del self.subject_of[text]
+            return
         self.stats.moves += 1
+
+    def _record_a_death(self) -> None:
+        for text in sorted(self.subject_of, key=lambda _: self.rng.random()):
+            child, _ = self.subject_of[text]
+            try:
+                ended = self.vi.record_death(child.bsn, Actor(organisation_id="brp-feed"))
+            except UnknownRecord:
+                continue
+            for signal_id in ended:
+                self.live.pop(signal_id, None)
+            self.stats.deaths += 1
+            return
 
     def _poll_outboxes(self) -> None:
         for org in self.population.organisations:
-            notes = self.vi.notifications_for(org.id)
+            actor = Actor(organisation_id=org.id)
+            notes = self.vi.notifications_for(actor)
             if notes:
                 self.stats.notifications_delivered += self.vi.acknowledge(
-                    org.id, [n.id for n in notes]
+                    actor, [n.id for n in notes]
                 )
 
     def run(self, days: int, progress: Progress | None) -> None:
@@ -182,14 +203,14 @@ class _Simulation:
                 self.clock.advance(seconds=self.rng.randrange(60, 3600))
             self._end_some()
             self._move_someone()
-            if day == death_day and self.subject_of:
-                child, _ = self.subject_of[self.rng.choice(sorted(self.subject_of))]
-                self.vi.record_death(child.bsn, Actor(organisation_id="brp-feed"))
-                self.stats.deaths += 1
+            if day == death_day:
+                self._record_a_death()
             if day % 7 == 6:
                 self._poll_outboxes()
             self.clock.set(START + timedelta(days=day + 1))
             report = self.vi.sweep()
+            for signal_id in (*report.ended_planned, *report.ended_age):
+                self.live.pop(signal_id, None)
             self.stats.ended_planned += len(report.ended_planned)
             self.stats.ended_age += len(report.ended_age)
             self.stats.purged += len(report.purged)
@@ -197,28 +218,16 @@ class _Simulation:
                 progress.update(self.stats.registrations, day + 1)
         self.stats.signals_per_domain = dict(sorted(self.domains.items()))
 
-
-def _samples(vi: Verwijsindex, sim: _Simulation) -> list[tuple[str, str, Child]]:
-    """A few subjects worth an inzage: a direct match, a family match, history."""
-    store = vi.store
-    found: dict[str, tuple[str, Child]] = {}
-    by_signal = {s.id: s for s in store.all_signals()}
-    for match in store.all_matches():
-        signal = by_signal.get(match.signal_a)
-        if signal is None:
-            continue
-        text = Pseudonym._trusted(*signal.subject).text
-        kind = "direct match" if match.kind is MatchKind.DIRECT else "family match"
-        if kind not in found and text in sim.subject_of:
-            found[kind] = (text, sim.subject_of[text][0])
-    for signal in by_signal.values():
-        text = Pseudonym._trusted(*signal.subject).text
-        if "history" in found or text not in sim.subject_of:
-            continue
-        states = {s.status for s in store.signals_of(signal.subject)}
-        if states == {SignalStatus.ACTIVE, SignalStatus.INACTIVE}:
-            found["history (ended and live signals)"] = (text, sim.subject_of[text][0])
-    return [(what, text, child) for what, (text, child) in found.items()]
+    def samples(self) -> list[tuple[str, Child]]:
+        """A few subjects worth an inzage: a direct match, a family match, history."""
+        found: dict[str, Child] = {}
+        for what, child, signals in self.candidates:
+            if what in found or any(s in self.deleted for s in signals):
+                continue
+            if what.startswith("history") and signals[0] not in self.live:
+                continue
+            found[what] = child
+        return list(found.items())
 
 
 def _summary(stats: DemoStats, db: Path) -> list[str]:
@@ -251,19 +260,17 @@ def _summary(stats: DemoStats, db: Path) -> list[str]:
 
 def _finish(vi: Verwijsindex, store: SQLiteStore, stats: DemoStats) -> None:
     """Count what the simulation left behind, verify the audit chain, save the stats."""
-    for match in store.all_matches():
-        if match.kind is MatchKind.DIRECT:
-            stats.matches_direct += 1
-        else:
-            stats.matches_family += 1
-        stats.matches_cross_region += int(match.cross_region)
-    stats.active_at_end = sum(1 for s in store.all_signals() if s.status is SignalStatus.ACTIVE)
+    totals = vi.statistics()
+    stats.matches_direct = totals.matches_direct
+    stats.matches_family = totals.matches_family
+    stats.matches_cross_region = totals.matches_cross_region
+    stats.active_at_end = totals.signals_active
     verified = vi.verify_audit()
     stats.audit_entries = verified.entries
     if not verified.ok:  # pragma: no cover - would be a bug
         raise ValidationError("audit", "chain", f"broken at {verified.position}")
-    with store.transaction():
-        store.set_meta("demo", json.dumps(asdict(stats)))
+    # Metadata, not subject data: what built this file, for reopening it.
+    store.set_meta("demo", json.dumps(asdict(stats)))
 
 
 def run_demo(
@@ -282,7 +289,7 @@ def run_demo(
     samples_path = db.with_name(SAMPLES_NAME)
     if db.exists() and not fresh:
         store = SQLiteStore(db)
-        saved = store.meta("demo")
+        saved = store.get_meta("demo")
         store.close()
         if saved is None:
             raise ValidationError(
@@ -323,15 +330,14 @@ def run_demo(
     if progress is not None:
         progress.finish(stats.registrations, days)
     _finish(vi, store, stats)
-    samples = _samples(vi, sim)
+    samples = sim.samples()
     lines = [
         "# Synthetic subjects of the verwijsindex demo (made-up BSNs that pass the 11-test).",
         f"# Database: {db}. Key ring (demo only, derived from seed {seed}): {keys_path}",
         "# bsn        born        what",
     ]
     lines += [
-        f"{child.bsn.digits}  {child.date_of_birth.isoformat()}  {what}"
-        for what, _, child in samples
+        f"{child.bsn.digits}  {child.date_of_birth.isoformat()}  {what}" for what, child in samples
     ]
     samples_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store.close()
@@ -342,6 +348,9 @@ def run_demo(
     out(
         f"  {samples_path}: synthetic BSNs of subjects with a direct match, a family match, history"
     )
-    out(f"  sqlite3 {db} 'SELECT kind, count(*) FROM matches GROUP BY kind'")  # noqa: S608
+    out(
+        f"  verwijsindex inzage --db {db} --bsn-file - --date-of-birth YYYY-MM-DD --as parent "
+        "--out report.html: what the index holds about one of them (docs/inzage.md)"
+    )
     out("  docs/domain-rules.md: the rules the simulation just applied, with their sources")
     return stats

@@ -10,6 +10,8 @@ from verwijsindex_core.audit._log import (
     MemoryAuditStorage,
     VerifyResult,
     entry_hash,
+    from_micros,
+    to_micros,
     verify,
 )
 
@@ -22,5 +24,7 @@ __all__ = [
     "MemoryAuditStorage",
     "VerifyResult",
     "entry_hash",
+    "from_micros",
+    "to_micros",
     "verify",
 ]

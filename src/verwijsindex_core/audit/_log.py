@@ -2,20 +2,29 @@
 
 Each entry records the event, the time, the subject's pseudonym, the actor (organisation and
 professional) and the responsible organisation, plus a short detail of ids. Its hash is
-SHA-256 over the previous entry's hash and a canonical encoding of the entry, so editing,
-removing, inserting or reordering an entry breaks the chain at that place; :func:`verify`
-says where.
+SHA-256 over the previous entry's hash and a canonical binary encoding of the entry, so
+editing, removing, inserting or reordering an entry breaks the chain at that place;
+:func:`verify` says where.
+
+The canonical encoding (version 2) is length-prefixed, so no separator character can be
+smuggled into a field: ``"vi-audit/2"``, the sequence number (8 bytes, big-endian), the time
+as microseconds since 1970-01-01 UTC (8 bytes, signed), then the six text fields (event,
+subject, actor organisation, actor professional, responsible organisation, detail), each as
+its UTF-8 length (2 bytes) and bytes. Times are kept in UTC.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+import struct
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final, NamedTuple, Protocol
+
+from verwijsindex_core.errors import ValidationError
 
 __all__ = [
     "GENESIS",
@@ -26,15 +35,23 @@ __all__ = [
     "MemoryAuditStorage",
     "VerifyResult",
     "entry_hash",
+    "from_micros",
+    "to_micros",
     "verify",
 ]
 
 GENESIS: Final = bytes(32)
 """The ``prev_hash`` of the first entry."""
-_SEP: Final = "\x1f"  # unit separator: cannot occur in ids, pseudonym text or ISO times
+_TAG: Final = b"vi-audit/2"
+_HEAD: Final = struct.Struct(">QqHHHHHH")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO: Final = timedelta(microseconds=1)
+_MAX_FIELD: Final = 0xFFFF
 
 
 class AuditEvent(StrEnum):
+    """What happened. The values are stable (stores encode them): only ever append."""
+
     REGISTER = "register"
     REGISTER_EXISTING = "register-existing"
     END_SIGNAL = "end-signal"
@@ -51,10 +68,27 @@ class AuditEvent(StrEnum):
     PURGE = "purge"
     INZAGE = "inzage"
     INZAGE_REFUSED = "inzage-refused"
+    READ_SIGNAL = "read-signal"
+    ACKNOWLEDGE = "acknowledge"
+    RECTIFY = "rectify"
+    READ_MATCH = "read-match"
+
+
+def to_micros(at: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC of an aware time (a naive one is taken as UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return (at - _EPOCH) // _MICRO
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC time ``micros`` microseconds after 1970-01-01 (inverse of :func:`to_micros`)."""
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 class AuditEntry(NamedTuple):
-    """One audit record. ``subject`` is a pseudonym's text form (the store may hold it)."""
+    """One audit record. ``subject`` is a pseudonym's text form (the store may hold it);
+    the ``repr`` masks it."""
 
     seq: int
     at: datetime
@@ -67,16 +101,44 @@ class AuditEntry(NamedTuple):
     prev_hash: bytes
     hash: bytes
 
+    def __repr__(self) -> str:
+        subject = f"{self.subject[:13]}…{self.subject[-4:]}" if self.subject else ""
+        return (
+            f"AuditEntry(seq={self.seq}, at={self.at.isoformat()}, event={self.event!r}, "
+            f"subject={subject!r}, actor_organisation={self.actor_organisation!r}, "
+            f"actor_professional={self.actor_professional!r}, "
+            f"responsible_organisation={self.responsible_organisation!r}, "
+            f"detail={self.detail!r}, hash={self.hash.hex()[:12]}…)"
+        )
 
-def _canonical(seq: int, at: datetime, fields: tuple[str, ...]) -> bytes:
-    """``seq``, the ISO time and the six text fields, joined by the unit separator."""
-    return _SEP.join((str(seq), at.isoformat(), *fields)).encode("utf-8")
+
+def _canonical(seq: int, micros: int, fields: Sequence[str]) -> bytes:
+    encoded = [f.encode("utf-8") for f in fields]
+    return b"".join((_TAG, _HEAD.pack(seq, micros, *map(len, encoded)), *encoded))
+
+
+def _check_fields(fields: Sequence[str]) -> None:
+    for name, value in zip(_FIELD_NAMES, fields, strict=True):
+        if not isinstance(value, str):
+            raise ValidationError(name, "type", "must be text")
+        if len(value) > _MAX_FIELD // 4:
+            raise ValidationError(name, "length", f"at most {_MAX_FIELD // 4} characters")
+
+
+_FIELD_NAMES: Final = (
+    "event",
+    "subject",
+    "actor_organisation",
+    "actor_professional",
+    "responsible_organisation",
+    "detail",
+)
 
 
 def entry_hash(entry: AuditEntry) -> bytes:
     """SHA-256 over the previous hash and the entry's canonical encoding."""
-    fields = tuple(entry[2:8])
-    return hashlib.sha256(entry.prev_hash + _canonical(entry.seq, entry.at, fields)).digest()
+    encoded = _canonical(entry.seq, to_micros(entry.at), entry[2:8])
+    return hashlib.sha256(entry.prev_hash + encoded).digest()
 
 
 @dataclass(frozen=True)
@@ -121,25 +183,40 @@ class AuditStorage(Protocol):
 
     def audit_append(self, entry: AuditEntry) -> None: ...
 
+    def audit_extend(self, entries: Sequence[AuditEntry]) -> None: ...
+
     def audit_last(self) -> AuditEntry | None: ...
 
     def audit_entries(self) -> Iterator[AuditEntry]: ...
 
+    def audit_entries_for(self, subjects: Iterable[str]) -> list[AuditEntry]: ...
+
 
 class MemoryAuditStorage:
-    """A list, for tests and the in-memory store."""
+    """A list with a by-subject index, for tests."""
 
     def __init__(self) -> None:
         self._entries: list[AuditEntry] = []
+        self._by_subject: dict[str, list[int]] = {}
 
     def audit_append(self, entry: AuditEntry) -> None:
         self._entries.append(entry)
+        if entry.subject:
+            self._by_subject.setdefault(entry.subject, []).append(len(self._entries) - 1)
+
+    def audit_extend(self, entries: Sequence[AuditEntry]) -> None:
+        for entry in entries:
+            self.audit_append(entry)
 
     def audit_last(self) -> AuditEntry | None:
         return self._entries[-1] if self._entries else None
 
     def audit_entries(self) -> Iterator[AuditEntry]:
-        return iter(self._entries)
+        return iter(list(self._entries))
+
+    def audit_entries_for(self, subjects: Iterable[str]) -> list[AuditEntry]:
+        positions = sorted({p for s in subjects for p in self._by_subject.get(s, ())})
+        return [self._entries[p] for p in positions]
 
 
 class AuditLog:
@@ -159,9 +236,6 @@ class AuditLog:
         responsible_organisation: str = "",
         detail: str = "",
     ) -> AuditEntry:
-        last = self._storage.audit_last()
-        seq = 1 if last is None else last.seq + 1
-        prev = GENESIS if last is None else last.hash
         fields = (
             event.value,
             subject,
@@ -170,17 +244,42 @@ class AuditLog:
             responsible_organisation,
             detail,
         )
-        digest = hashlib.sha256(prev + _canonical(seq, at, fields)).digest()
-        entry = AuditEntry(seq, at, *fields, prev, digest)
-        self._storage.audit_append(entry)
+        (entry,) = self.extend(at, [fields])
         return entry
+
+    def extend(self, at: datetime, rows: Sequence[Sequence[str]]) -> list[AuditEntry]:
+        """Append entries that share one time, hashed as a batch: each row holds the six text
+        fields (event value, subject, actor organisation, actor professional, responsible
+        organisation, detail)."""
+        if not isinstance(at, datetime):
+            raise ValidationError("at", "type", "must be a datetime")
+        at = at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        micros = to_micros(at)
+        last = self._storage.audit_last()
+        seq = 0 if last is None else last.seq
+        prev = GENESIS if last is None else last.hash
+        sha256 = hashlib.sha256
+        entries = []
+        for fields in rows:
+            _check_fields(fields)
+            seq += 1
+            digest = sha256(prev + _canonical(seq, micros, fields)).digest()
+            entries.append(AuditEntry(seq, at, *fields, prev, digest))  # type: ignore[arg-type, call-arg]
+            prev = digest
+        self._storage.audit_extend(entries)
+        return entries
 
     def entries(self) -> Iterator[AuditEntry]:
         return self._storage.audit_entries()
 
-    def for_subject(self, subject: str) -> list[AuditEntry]:
-        """Every entry about one subject (for inzage)."""
-        return [e for e in self._storage.audit_entries() if e.subject == subject]
+    def for_subject(self, *subjects: str) -> list[AuditEntry]:
+        """Every entry about one subject, given by each of its pseudonyms' texts (inzage)."""
+        return self._storage.audit_entries_for(subjects)
+
+    def head(self) -> bytes:
+        """The newest entry's hash (anchor it outside the store)."""
+        last = self._storage.audit_last()
+        return GENESIS if last is None else last.hash
 
     def verify(self) -> VerifyResult:
         return verify(self._storage.audit_entries())

@@ -1,23 +1,32 @@
-"""Signals, matches and the rules of the law (design §4).
+"""The domain: signals, matches and the rules of the law (design §4), and the engine.
 
 - Model: :class:`Domain`, :class:`Organisation`, :class:`Professional`, :class:`Signal`,
   :class:`Match`, :class:`Notification`, :class:`HistoryNotice`, :class:`RegisterRequest`, ...
 - Rules: pure functions with their sources (:func:`age_on`, :func:`turns_23_on`, ...).
-- :class:`Engine` on a :class:`Store` (:class:`MemoryStore` here), with a :class:`Policy`.
-- Time: :class:`Clock`, :class:`SystemClock`, :class:`FixedClock`.
+- :class:`Policy` (with the municipality -> covenant region table) and time (:class:`Clock`).
+- :class:`Engine`: the rules on a :class:`~verwijsindex_core.store.Store`.
 
 Most callers use :class:`verwijsindex_core.Verwijsindex`, which wires these together.
 """
 
 from verwijsindex_core.matching._clock import Clock, FixedClock, SystemClock
-from verwijsindex_core.matching._engine import Engine, RegisterInput, RegisterOutcome, SweepReport
+from verwijsindex_core.matching._engine import (
+    Engine,
+    RectifyOutcome,
+    RegisterInput,
+    RegisterOutcome,
+    SweepReport,
+)
 from verwijsindex_core.matching._model import (
+    MAX_ALIASES,
+    MAX_PARENTS,
     Actor,
     Contact,
     Domain,
     EndReason,
     HistoryNotice,
     HistoryViewReason,
+    IndexStatistics,
     InformingDuty,
     Match,
     MatchKind,
@@ -27,18 +36,17 @@ from verwijsindex_core.matching._model import (
     PostponementGround,
     Professional,
     PseudonymField,
+    Rectification,
     RegisterRequest,
     Registration,
     Signal,
     SignalStatus,
 )
-from verwijsindex_core.matching._policy import Policy
-from verwijsindex_core.matching._records import (
-    MatchRecord,
-    NotificationRecord,
-    SignalRecord,
-    SubjectKey,
-    SubjectRecord,
+from verwijsindex_core.matching._policy import (
+    DEFAULT_REGIONS_FILE,
+    Policy,
+    default_regions,
+    load_regions,
 )
 from verwijsindex_core.matching._rules import (
     AGE_LIMIT,
@@ -49,21 +57,22 @@ from verwijsindex_core.matching._rules import (
     anniversary,
     check_planned_end,
     check_subject_eligible,
+    forced_end,
     informing_duty,
-    is_eligible,
     max_planned_end,
+    move_needs_notice,
     purge_on,
     rights_holders,
     turns_23_on,
 )
-from verwijsindex_core.matching._sqlite import SCHEMA_VERSION, SQLiteStore
-from verwijsindex_core.matching._store import MemoryStore, Store
 
 __all__ = [
     "AGE_LIMIT",
+    "DEFAULT_REGIONS_FILE",
+    "MAX_ALIASES",
+    "MAX_PARENTS",
     "MAX_SIGNAL_YEARS",
     "RETENTION_YEARS",
-    "SCHEMA_VERSION",
     "Actor",
     "Clock",
     "Contact",
@@ -73,40 +82,38 @@ __all__ = [
     "FixedClock",
     "HistoryNotice",
     "HistoryViewReason",
+    "IndexStatistics",
     "InformingDuty",
     "Match",
     "MatchKind",
-    "MatchRecord",
-    "MemoryStore",
     "Notification",
     "NotificationKind",
-    "NotificationRecord",
     "Organisation",
     "Policy",
     "PostponementGround",
     "Professional",
     "PseudonymField",
+    "Rectification",
+    "RectifyOutcome",
     "RegisterInput",
     "RegisterOutcome",
     "RegisterRequest",
     "Registration",
     "RightsHolders",
-    "SQLiteStore",
     "Signal",
-    "SignalRecord",
     "SignalStatus",
-    "Store",
-    "SubjectKey",
-    "SubjectRecord",
     "SweepReport",
     "SystemClock",
     "age_on",
     "anniversary",
     "check_planned_end",
     "check_subject_eligible",
+    "default_regions",
+    "forced_end",
     "informing_duty",
-    "is_eligible",
+    "load_regions",
     "max_planned_end",
+    "move_needs_notice",
     "purge_on",
     "rights_holders",
     "turns_23_on",

@@ -7,31 +7,38 @@ an enum, a date, an id or a pseudonym.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
+    Strict,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from verwijsindex_core.errors import InvalidPseudonym
 from verwijsindex_core.pseudonym import Pseudonym
 
 __all__ = [
+    "MAX_ALIASES",
+    "MAX_PARENTS",
     "Actor",
     "Contact",
     "Domain",
     "EndReason",
     "HistoryNotice",
     "HistoryViewReason",
+    "IndexStatistics",
     "InformingDuty",
     "Match",
     "MatchKind",
@@ -41,33 +48,76 @@ __all__ = [
     "PostponementGround",
     "Professional",
     "PseudonymField",
+    "Rectification",
     "RegisterRequest",
     "Registration",
     "Signal",
     "SignalStatus",
 ]
 
+MAX_PARENTS: Final = 4
+"""A child has at most 4 parents (per key) in the index."""
+MAX_ALIASES: Final = 4
+"""A subject is given under at most 4 live keys at once."""
+
 _STRICT: Final = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Identifier = Annotated[
+    str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+]
 """An id chosen by the vendor or the index: 1-64 of letters, digits, ``.``, ``_``, ``-``."""
 PersonName = Annotated[
-    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\W\d_][\w .,'’()-]*$")
+    str,
+    Strict(),
+    StringConstraints(min_length=1, max_length=100, pattern=r"^[^\W\d_][\w .,'’()-]*$"),
 ]
 """A name: starts with a letter; letters, digits, spaces and ``.,'’()-`` only; at most 100."""
 FunctionTitle = Annotated[
-    str, StringConstraints(min_length=1, max_length=60, pattern=r"^[^\W\d_][\w .,'’()/&+-]*$")
+    str,
+    Strict(),
+    StringConstraints(min_length=1, max_length=60, pattern=r"^[^\W\d_][\w .,'’()/&+-]*$"),
 ]
 """A job title such as ``Jeugdverpleegkundige``: at most 60 characters, no line breaks."""
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{7,18}[0-9]$")]
+Phone = Annotated[str, Strict(), StringConstraints(pattern=r"^\+?[0-9][0-9 -]{7,18}[0-9]$")]
 Email = Annotated[
     str,
+    Strict(),
     StringConstraints(
         max_length=254, pattern=r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
     ),
 ]
-Municipality = Annotated[str, StringConstraints(pattern=r"^GM[0-9]{4}$")]
+Municipality = Annotated[str, Strict(), StringConstraints(pattern=r"^GM[0-9]{4}$")]
 """A CBS municipality code, ``GM0518`` for Den Haag."""
+
+
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _to_date(value: Any) -> date:
+    # A date, or its ISO text (JSON): never an int, float, bytes or datetime, which pydantic's
+    # lax mode would turn into a date.
+    if type(value) is date:
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_from_datetime_parsing", "not a valid date") from None
+    raise PydanticCustomError("date_type", "must be a date or YYYY-MM-DD text")
+
+
+IsoDate = Annotated[
+    date, PlainValidator(_to_date), WithJsonSchema({"type": "string", "format": "date"})
+]
+"""A calendar date: a ``date`` (not a ``datetime``) or ``YYYY-MM-DD`` text."""
+
+
+def _text_or_member(value: Any) -> Any:
+    """Before an enum field: a member or exact text passes on; bytes, numbers and the like are
+    refused (pydantic's lax mode would read ``b"jeugdhulp"`` as a member)."""
+    if isinstance(value, StrEnum) or type(value) is str:
+        return value
+    raise PydanticCustomError("enum", "must be one of the allowed values")
 
 
 def _to_pseudonym(value: Any) -> Any:
@@ -162,15 +212,19 @@ class HistoryViewReason(StrEnum):
     CONTACT_EARLIER_PROFESSIONAL = "contact_earlier_professional"
 
 
+DomainField = Annotated[Domain, BeforeValidator(_text_or_member)]
+GroundField = Annotated[PostponementGround, BeforeValidator(_text_or_member)]
+
+
 class Organisation(BaseModel):
     model_config = _STRICT
 
     id: Identifier
     name: PersonName
-    domain: Domain
+    domain: DomainField
     municipality: Municipality
-    region: Identifier
-    """The covenant region (e.g. ``haaglanden``) whose coordinator handles moves."""
+    """Where the organisation is established; the covenant region follows from it
+    (:meth:`Policy.region_of`)."""
 
 
 class Professional(BaseModel):
@@ -216,7 +270,8 @@ class Signal(BaseModel):
     organisation_id: Identifier
     professional: Professional
     domain: Domain
-    region: Municipality
+    municipality: Municipality
+    """The municipality whose covenant the signal falls under."""
     registered_on: date
     planned_end: date
     status: SignalStatus
@@ -289,17 +344,21 @@ class RegisterRequest(BaseModel):
     model_config = _STRICT
 
     subject: PseudonymField
-    date_of_birth: date
+    aliases: tuple[PseudonymField, ...] = Field(default=(), max_length=MAX_ALIASES - 1)
+    """The subject's pseudonym under each further live key (key rotation: one per key, the
+    active key's in ``subject``), so that the index finds the subject under any of them."""
+    date_of_birth: IsoDate
     organisation: Organisation
     professional: Professional
-    region: Municipality
+    municipality: Municipality
     """The municipality whose covenant the signal falls under (usually the registering
-    organisation's); signals of different regions make a cross-region match."""
-    domain: Domain | None = None
+    organisation's); signals in different covenant regions make a cross-region match."""
+    domain: DomainField | None = None
     """Defaults to the organisation's domain."""
-    planned_end: date | None = None
-    parents: tuple[PseudonymField, ...] = Field(default=(), max_length=4)
-    postponement: PostponementGround | None = None
+    planned_end: IsoDate | None = None
+    parents: tuple[PseudonymField, ...] = Field(default=(), max_length=MAX_PARENTS * MAX_ALIASES)
+    """The parents' pseudonyms: at most 4 parents, each under every live key."""
+    postponement: GroundField | None = None
     """Set to postpone informing, with the recorded ground."""
 
 
@@ -315,3 +374,32 @@ class Registration(BaseModel):
     notifications: tuple[Notification, ...] = ()
     informing_duty: InformingDuty
     history_notice: HistoryNotice | None = None
+
+
+class Rectification(BaseModel):
+    """What :meth:`Verwijsindex.rectify_date_of_birth` changed (AVG art. 16)."""
+
+    model_config = _STRICT
+
+    reopened: tuple[int, ...] = ()
+    """Signals ended at a 23rd birthday that the corrected date of birth does not give."""
+    corrected: tuple[int, ...] = ()
+    """Ended signals whose end date or reason the corrected date of birth changes."""
+    matches: tuple[Match, ...] = ()
+    """Matches made by signals the correction made live again (reopened, or active signals
+    of a subject now younger than 23)."""
+
+
+class IndexStatistics(BaseModel):
+    """Totals of the whole index, without any subject data (reports, the demo, monitoring)."""
+
+    model_config = _STRICT
+
+    subjects: int
+    signals_active: int
+    signals_inactive: int
+    matches_direct: int
+    matches_family: int
+    matches_cross_region: int
+    notifications_pending: int
+    audit_entries: int

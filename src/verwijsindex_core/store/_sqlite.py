@@ -1,10 +1,12 @@
 """The durable store: one SQLite file (stdlib ``sqlite3``), WAL mode, explicit transactions.
 
-A registration, its matches, notifications and audit entry commit together or not at all
-(:meth:`SQLiteStore.transaction`, ``BEGIN IMMEDIATE``). The schema is versioned with
-``PRAGMA user_version`` and migrated forward on open. Subjects are stored as pseudonyms (key
-id + digest) with their turns-23 date only: no BSN, no date of birth and no key ever reaches
-the file.
+A unit of work (a registration batch with its matches, notifications and audit entries)
+commits together or not at all (:meth:`SQLiteStore.transaction`, ``BEGIN IMMEDIATE``). The
+schema is versioned with ``PRAGMA user_version`` and migrated forward on open. Rows are
+compact: integer surrogate keys (subjects, pseudonyms, parties, professionals), days as
+integers, enums as small codes; subjects are pseudonyms (key + digest) with their turns-23
+date only: no BSN, no date of birth and no key ever reaches the file. Every read has an index
+behind it; ``tests/test_sqlite.py`` checks each statement's query plan.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import contextlib
 import functools
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from verwijsindex_core.audit import AuditEntry
+from verwijsindex_core.audit import AuditEntry, AuditEvent, from_micros, to_micros
 from verwijsindex_core.errors import StoreError
 from verwijsindex_core.matching._model import (
     Domain,
@@ -29,7 +31,9 @@ from verwijsindex_core.matching._model import (
     Professional,
     SignalStatus,
 )
-from verwijsindex_core.matching._records import (
+from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
+from verwijsindex_core.store._protocol import NewRows, StoreCounts
+from verwijsindex_core.store._records import (
     MatchRecord,
     NotificationRecord,
     SignalRecord,
@@ -41,75 +45,140 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 T = TypeVar("T")
 
-_MIGRATIONS: Final[tuple[str, ...]] = (
-    # version 1
-    """
-    CREATE TABLE counters (kind TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-    CREATE TABLE organisations (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
-    CREATE TABLE subjects (
-        key_id TEXT NOT NULL, digest BLOB NOT NULL, turns_23 TEXT NOT NULL,
-        deceased INTEGER NOT NULL DEFAULT 0, municipality TEXT,
-        PRIMARY KEY (key_id, digest)) WITHOUT ROWID;
-    CREATE INDEX subjects_turns_23 ON subjects (turns_23);
-    CREATE TABLE parents (
-        child_key_id TEXT NOT NULL, child_digest BLOB NOT NULL,
-        parent_key_id TEXT NOT NULL, parent_digest BLOB NOT NULL,
-        PRIMARY KEY (child_key_id, child_digest, parent_key_id, parent_digest)) WITHOUT ROWID;
-    CREATE INDEX parents_parent ON parents (parent_key_id, parent_digest);
-    CREATE TABLE signals (
-        id INTEGER PRIMARY KEY, key_id TEXT NOT NULL, digest BLOB NOT NULL,
-        organisation_id TEXT NOT NULL, professional_id TEXT NOT NULL,
-        professional_name TEXT NOT NULL, professional_function TEXT NOT NULL,
-        professional_phone TEXT NOT NULL, professional_email TEXT NOT NULL,
-        domain TEXT NOT NULL, region TEXT NOT NULL, registered_on TEXT NOT NULL,
-        planned_end TEXT NOT NULL, status TEXT NOT NULL, ended_on TEXT, end_reason TEXT);
-    CREATE INDEX signals_subject ON signals (key_id, digest);
-    CREATE INDEX signals_organisation ON signals (organisation_id);
-    CREATE INDEX signals_planned ON signals (status, planned_end);
-    CREATE INDEX signals_ended ON signals (status, ended_on);
-    CREATE TABLE matches (
-        id INTEGER PRIMARY KEY, signal_a INTEGER NOT NULL, signal_b INTEGER NOT NULL,
-        kind TEXT NOT NULL, cross_region INTEGER NOT NULL, created_on TEXT NOT NULL,
-        coordinator_signal INTEGER, afgestemd INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (signal_a, signal_b));
-    CREATE INDEX matches_b ON matches (signal_b);
-    CREATE TABLE notifications (
-        id INTEGER PRIMARY KEY, organisation_id TEXT NOT NULL, professional_id TEXT,
-        kind TEXT NOT NULL, created_on TEXT NOT NULL, signal_id INTEGER, match_id INTEGER,
-        about TEXT NOT NULL);
-    CREATE INDEX notifications_organisation ON notifications (organisation_id, id);
-    CREATE INDEX notifications_match ON notifications (match_id);
-    CREATE TABLE notification_signals (
-        signal_id INTEGER NOT NULL, notification_id INTEGER NOT NULL,
-        PRIMARY KEY (signal_id, notification_id)) WITHOUT ROWID;
-    CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY, at TEXT NOT NULL, event TEXT NOT NULL, subject TEXT NOT NULL,
-        actor_organisation TEXT NOT NULL, actor_professional TEXT NOT NULL,
-        responsible_organisation TEXT NOT NULL, detail TEXT NOT NULL,
-        prev_hash BLOB NOT NULL, hash BLOB NOT NULL);
-    CREATE INDEX audit_subject ON audit (subject);
-    """,
+_SCHEMA_V2: Final = """
+CREATE TABLE counters (kind TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE keys (id INTEGER PRIMARY KEY, key_id TEXT NOT NULL UNIQUE);
+CREATE TABLE parties (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT);
+CREATE TABLE professionals (
+    id INTEGER PRIMARY KEY, party INTEGER NOT NULL, ident TEXT NOT NULL,
+    name TEXT, function TEXT, phone TEXT, email TEXT, UNIQUE (party, ident));
+CREATE TABLE subjects (
+    id INTEGER PRIMARY KEY, turns_23 INTEGER NOT NULL, deceased INTEGER NOT NULL DEFAULT 0,
+    municipality INTEGER);
+CREATE TABLE pseudonyms (
+    id INTEGER PRIMARY KEY, digest BLOB NOT NULL, key INTEGER NOT NULL, subject INTEGER);
+CREATE UNIQUE INDEX pseudonyms_digest ON pseudonyms (digest, key);
+CREATE INDEX pseudonyms_subject ON pseudonyms (subject) WHERE subject IS NOT NULL;
+CREATE TABLE parents (
+    child INTEGER NOT NULL, parent INTEGER NOT NULL, PRIMARY KEY (child, parent)) WITHOUT ROWID;
+CREATE INDEX parents_parent ON parents (parent);
+CREATE TABLE signals (
+    id INTEGER PRIMARY KEY, subject INTEGER NOT NULL, party INTEGER NOT NULL,
+    professional INTEGER NOT NULL, domain INTEGER NOT NULL, municipality INTEGER NOT NULL,
+    registered_on INTEGER NOT NULL, planned_end INTEGER NOT NULL, status INTEGER NOT NULL,
+    ended_on INTEGER, end_reason INTEGER, due INTEGER);
+CREATE INDEX signals_subject ON signals (subject);
+CREATE INDEX signals_party ON signals (party, professional);
+CREATE INDEX signals_due ON signals (due) WHERE status = 0;
+CREATE INDEX signals_ended ON signals (ended_on) WHERE status = 1;
+CREATE TABLE matches (
+    id INTEGER PRIMARY KEY, signal_a INTEGER NOT NULL, signal_b INTEGER NOT NULL,
+    kind INTEGER NOT NULL, cross_region INTEGER NOT NULL, created_on INTEGER NOT NULL,
+    coordinator_signal INTEGER, afgestemd INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX matches_pair ON matches (signal_a, signal_b);
+CREATE INDEX matches_b ON matches (signal_b);
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY, party INTEGER NOT NULL, professional INTEGER,
+    kind INTEGER NOT NULL, created_on INTEGER NOT NULL, signal_id INTEGER, match_id INTEGER,
+    about TEXT NOT NULL);
+CREATE INDEX notifications_outbox ON notifications (party, id);
+CREATE INDEX notifications_signal ON notifications (signal_id) WHERE signal_id IS NOT NULL;
+CREATE INDEX notifications_match ON notifications (match_id) WHERE match_id IS NOT NULL;
+CREATE TABLE notification_about (
+    signal_id INTEGER NOT NULL, notification_id INTEGER NOT NULL,
+    PRIMARY KEY (signal_id, notification_id)) WITHOUT ROWID;
+CREATE INDEX notification_about_note ON notification_about (notification_id);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, event INTEGER NOT NULL, subject INTEGER,
+    actor INTEGER, actor_professional TEXT NOT NULL, responsible INTEGER, detail TEXT NOT NULL,
+    hash BLOB NOT NULL);
+CREATE INDEX audit_subject ON audit (subject) WHERE subject IS NOT NULL;
+"""
+
+_MIGRATIONS: Final[tuple[str | None, ...]] = (
+    None,  # version 1: the 0.1 layout (text keys); not migrated, see _migrate
+    _SCHEMA_V2,
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 
-_SIGNAL_COLUMNS: Final = (
-    "id, key_id, digest, organisation_id, professional_id, professional_name, "
-    "professional_function, professional_phone, professional_email, domain, region, "
-    "registered_on, planned_end, status, ended_on, end_reason"
+# Stable codes: append only (a file written today must read the same tomorrow).
+_DOMAINS: Final = (
+    Domain.JEUGDHULP,
+    Domain.JEUGDGEZONDHEIDSZORG,
+    Domain.GEZONDHEIDSZORG,
+    Domain.ONDERWIJS,
+    Domain.MAATSCHAPPELIJKE_ONDERSTEUNING,
+    Domain.WERK_EN_INKOMEN,
+    Domain.POLITIE_EN_JUSTITIE,
+)
+_STATUSES: Final = (SignalStatus.ACTIVE, SignalStatus.INACTIVE)
+_REASONS: Final = (
+    EndReason.RISK_GONE,
+    EndReason.UNJUSTIFIED,
+    EndReason.PLANNED_END,
+    EndReason.AGE_LIMIT,
+    EndReason.DECEASED,
+)
+_MATCH_KINDS: Final = (MatchKind.DIRECT, MatchKind.FAMILY)
+_NOTE_KINDS: Final = (
+    NotificationKind.MATCH,
+    NotificationKind.HISTORY_EXISTS,
+    NotificationKind.MOVE,
+)
+_EVENTS: Final = tuple(AuditEvent)  # AuditEvent is append-only by contract
+_CODE: Final[dict[object, int]] = {
+    member: code
+    for table in (_DOMAINS, _STATUSES, _REASONS, _MATCH_KINDS, _NOTE_KINDS, _EVENTS)
+    for code, member in enumerate(table)
+}
+_ACTIVE: Final = 0
+_DAY: Final = date.toordinal
+_FROM_DAY: Final = date.fromordinal
+
+
+def _day(value: int | None) -> date | None:
+    return None if value is None else _FROM_DAY(value)
+
+
+def _gm(code: str) -> int:
+    return int(code[2:])
+
+
+def _gm_text(number: int | None) -> str | None:
+    return None if number is None else f"GM{number:04d}"
+
+
+_SIGNAL_SELECT: Final = (
+    "SELECT s.id, s.subject, p.name, pr.ident, pr.name, pr.function, pr.phone, pr.email, "
+    "s.domain, s.municipality, s.registered_on, s.planned_end, s.status, s.ended_on, "
+    "s.end_reason FROM signals AS s JOIN parties AS p ON p.id = s.party "
+    "JOIN professionals AS pr ON pr.id = s.professional"
+)
+_MATCH_COLUMNS: Final = (
+    "id, signal_a, signal_b, kind, cross_region, created_on, coordinator_signal, afgestemd"
+)
+_NOTE_SELECT: Final = (
+    "SELECT n.id, p.name, pr.ident, n.kind, n.created_on, n.signal_id, n.match_id, n.about "
+    "FROM notifications AS n JOIN parties AS p ON p.id = n.party "
+    "LEFT JOIN professionals AS pr ON pr.id = n.professional"
+)
+_AUDIT_SELECT: Final = (
+    "SELECT a.seq, a.at, a.event, k.key_id, ps.digest, o.name, a.actor_professional, r.name, "
+    "a.detail, a.hash FROM audit AS a "
+    "LEFT JOIN pseudonyms AS ps ON ps.id = a.subject LEFT JOIN keys AS k ON k.id = ps.key "
+    "LEFT JOIN parties AS o ON o.id = a.actor LEFT JOIN parties AS r ON r.id = a.responsible"
 )
 
 
-def _d(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
 class SQLiteStore:
-    """The engine's :class:`~verwijsindex_core.matching.Store` in one SQLite file.
+    """The :class:`~verwijsindex_core.store.Store` in one SQLite file.
 
     ``busy_timeout`` (seconds) is how long a writer waits for another process's transaction;
     on top of SQLite's own wait, a transaction that still finds the database locked is retried
-    up to ``retries`` times. Use one instance per thread or process.
+    up to ``retries`` times. ``cache_mb`` sizes SQLite's page cache (64 MB by default: the
+    indexes a registration touches at a million signals). Use one instance per thread or
+    process; several processes may share the file.
     """
 
     def __init__(
@@ -119,29 +188,45 @@ class SQLiteStore:
         busy_timeout: float = 30.0,
         retries: int = 5,
         synchronous: str = "NORMAL",
+        cache_mb: int = 64,
     ) -> None:
+        if synchronous not in ("NORMAL", "FULL", "OFF"):
+            raise StoreError("synchronous", "pragma", "must be NORMAL, FULL or OFF")
+        if type(cache_mb) is not int or not 1 <= cache_mb <= 65536:
+            raise StoreError("cache_mb", "range", "must be an int from 1 to 65536")
         self.path = Path(path)
         self._retries = retries
+        self._busy_timeout = busy_timeout
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=True
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            if synchronous not in ("NORMAL", "FULL", "OFF"):
-                raise StoreError("synchronous", "pragma", "must be NORMAL, FULL or OFF")
+            # Switching to WAL needs the write lock: wait for it like any writer does (two
+            # processes opening a new file at once would otherwise fail now and then).
+            self._with_retry(lambda: self._db.execute("PRAGMA journal_mode=WAL").fetchone())
             self._db.execute(f"PRAGMA synchronous={synchronous}")
-            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
+            self._db.execute("PRAGMA foreign_keys=OFF")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError("database", "open", f"{self.path} cannot be opened ({exc})") from None
         self._depth = 0
-        self._orgs: dict[str, Organisation] = {}
-        # Inside a write transaction (BEGIN IMMEDIATE holds the lock) the counters and the
-        # audit head cannot change under us, so they are read once and kept until COMMIT.
+        # Ids of values that never change once written (keys, parties, professionals): kept
+        # for the connection's life.
+        self._keys: dict[str, int] = {}
+        self._key_ids: dict[int, str] = {}
+        self._parties: dict[str, int] = {}
+        self._party_names: dict[int, str] = {}
+        self._organisations: dict[str, Organisation] = {}
+        self._professionals: dict[tuple[int, str], tuple[int, Professional | None]] = {}
+        self._professional_rows: dict[int, Professional] = {}
+        # Inside a write transaction (BEGIN IMMEDIATE holds the lock) nothing changes under
+        # us: counters, the audit head and pseudonym ids are read once and kept until COMMIT.
         self._counters: dict[str, int] = {}
         self._dirty: set[str] = set()
         self._head: AuditEntry | None = None
         self._head_known = False
+        self._pseudonyms: dict[tuple[int, bytes], int | None] = {}
 
     # --- schema ---------------------------------------------------------------------------------
 
@@ -154,14 +239,22 @@ class SQLiteStore:
                 f"{self.path} has schema version {version}, newer than this library's "
                 f"{SCHEMA_VERSION}",
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
+        if version == 1:
+            raise StoreError(
+                "database",
+                "schema-version",
+                f"{self.path} has schema version 1 (verwijsindex-core 0.1), whose layout this "
+                "release does not migrate; rebuild it (the demo: verwijsindex demo --fresh)",
+            )
+        for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
             self._with_retry(functools.partial(self._apply, target))
 
     def _apply(self, target: int) -> None:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             if self._db.execute("PRAGMA user_version").fetchone()[0] < target:
-                for statement in _MIGRATIONS[target - 1].split(";"):
+                script = _MIGRATIONS[target - 1] or ""
+                for statement in script.split(";"):
                     if statement.strip():
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version={int(target)}")
@@ -207,19 +300,27 @@ class SQLiteStore:
         except BaseException:
             self._depth = 0
             self._db.execute("ROLLBACK")
-            self._forget()
+            self._forget(rolled_back=True)
             raise
         self._depth = 0
         try:
             self._with_retry(lambda: self._db.execute("COMMIT"))
         finally:
-            self._forget()
+            self._forget(rolled_back=False)
 
-    def _forget(self) -> None:
-        self._orgs.clear()
+    def _forget(self, *, rolled_back: bool) -> None:
         self._counters.clear()
         self._dirty.clear()
         self._head, self._head_known = None, False
+        self._pseudonyms.clear()
+        self._organisations.clear()
+        if rolled_back:  # ids inserted by the rolled-back transaction are gone again
+            self._keys.clear()
+            self._key_ids.clear()
+            self._parties.clear()
+            self._party_names.clear()
+            self._professionals.clear()
+            self._professional_rows.clear()
 
     def _flush_counters(self) -> None:
         self._db.executemany(
@@ -237,237 +338,478 @@ class SQLiteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _x(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        return self._db.execute(sql, tuple(params))
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
 
-    def meta(self, key: str) -> str | None:
+    def _x(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, params)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """A write outside :meth:`transaction` commits on its own."""
+        if self._depth:
+            yield
+        else:
+            with self.transaction():
+                yield
+
+    def next_id(self, kind: str) -> int:
+        with self._write():
+            if kind not in self._counters:
+                row = self._x("SELECT value FROM counters WHERE kind = ?", (kind,)).fetchone()
+                self._counters[kind] = 0 if row is None else int(row[0])
+            self._counters[kind] += 1
+            self._dirty.add(kind)
+            return self._counters[kind]
+
+    def get_meta(self, key: str) -> str | None:
         row = self._x("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        self._x("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        with self._write():
+            self._x("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def next_id(self, kind: str) -> int:
-        if not self._depth:  # outside a transaction: one statement, committed at once
-            self._x("INSERT OR IGNORE INTO counters (kind, value) VALUES (?, 0)", (kind,))
-            row = self._x(
-                "UPDATE counters SET value = value + 1 WHERE kind = ? RETURNING value", (kind,)
-            ).fetchone()
-            return int(row[0])
-        if kind not in self._counters:
-            row = self._x("SELECT value FROM counters WHERE kind = ?", (kind,)).fetchone()
-            self._counters[kind] = 0 if row is None else int(row[0])
-        self._counters[kind] += 1
-        self._dirty.add(kind)
-        return self._counters[kind]
+    # --- interned values ------------------------------------------------------------------------
+
+    def _key(self, key_id: str) -> int:
+        number = self._keys.get(key_id)
+        if number is None:
+            self._x("INSERT OR IGNORE INTO keys (key_id) VALUES (?)", (key_id,))
+            number = int(self._x("SELECT id FROM keys WHERE key_id = ?", (key_id,)).fetchone()[0])
+            self._keys[key_id], self._key_ids[number] = number, key_id
+        return number
+
+    def _key_id(self, number: int) -> str:
+        key_id = self._key_ids.get(number)
+        if key_id is None:
+            key_id = str(self._x("SELECT key_id FROM keys WHERE id = ?", (number,)).fetchone()[0])
+            self._keys[key_id], self._key_ids[number] = number, key_id
+        return key_id
+
+    def _party(self, name: str) -> int:
+        number = self._parties.get(name)
+        if number is None:
+            self._x("INSERT OR IGNORE INTO parties (name) VALUES (?)", (name,))
+            number = int(self._x("SELECT id FROM parties WHERE name = ?", (name,)).fetchone()[0])
+            self._parties[name], self._party_names[number] = number, name
+        return number
+
+    def _known_party(self, name: str) -> int | None:
+        number = self._parties.get(name)
+        if number is None:
+            row = self._x("SELECT id FROM parties WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return None
+            number = self._parties[name] = int(row[0])
+            self._party_names[number] = name
+        return number
+
+    def _professional(self, professional: Professional) -> int:
+        party = self._party(professional.organisation_id)
+        known = self._professionals.get((party, professional.id))
+        if known is not None and known[1] == professional:
+            return known[0]
+        p = professional
+        self._x(
+            "INSERT INTO professionals (party, ident, name, function, phone, email) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (party, ident) DO UPDATE SET "
+            "name = excluded.name, function = excluded.function, phone = excluded.phone, "
+            "email = excluded.email",
+            (party, p.id, p.name, p.function, p.phone, p.email),
+        )
+        number = int(
+            self._x(
+                "SELECT id FROM professionals WHERE party = ? AND ident = ?", (party, p.id)
+            ).fetchone()[0]
+        )
+        self._professionals[(party, p.id)] = (number, professional)
+        return number
+
+    def _professional_ref(self, party: int, ident: str) -> int:
+        """The row of a professional named in a notification (or an actor)."""
+        known = self._professionals.get((party, ident))
+        if known is not None:
+            return known[0]
+        self._x("INSERT OR IGNORE INTO professionals (party, ident) VALUES (?, ?)", (party, ident))
+        number = int(
+            self._x(
+                "SELECT id FROM professionals WHERE party = ? AND ident = ?", (party, ident)
+            ).fetchone()[0]
+        )
+        self._professionals[(party, ident)] = (number, None)
+        return number
+
+    def _pseudonym(self, key: SubjectKey, *, create: bool) -> int | None:
+        """The row id of an alias (None when unknown and not ``create``)."""
+        cache_key = (self._key(key[0]), key[1])
+        if cache_key in self._pseudonyms:
+            number = self._pseudonyms[cache_key]
+            if number is not None or not create:
+                return number
+        row = self._x(
+            "SELECT id FROM pseudonyms WHERE digest = ? AND key = ?", (key[1], cache_key[0])
+        ).fetchone()
+        if row is None and create:
+            number = self.next_id("pseudonym")
+            self._x(
+                "INSERT INTO pseudonyms (id, digest, key) VALUES (?, ?, ?)",
+                (number, key[1], cache_key[0]),
+            )
+            row = (number,)
+        result = None if row is None else int(row[0])
+        if self._depth:
+            self._pseudonyms[cache_key] = result
+        return result
 
     # --- organisations --------------------------------------------------------------------------
 
     def put_organisation(self, organisation: Organisation) -> None:
-        if self._orgs.get(organisation.id) == organisation:
+        if self._organisations.get(organisation.id) == organisation:
             return
-        self._x(
-            "INSERT OR REPLACE INTO organisations (id, doc) VALUES (?, ?)",
-            (organisation.id, organisation.model_dump_json()),
-        )
-        self._orgs[organisation.id] = organisation
+        with self._write():
+            party = self._party(organisation.id)
+            self._x(
+                "UPDATE parties SET doc = ? WHERE id = ?",
+                (organisation.model_dump_json(), party),
+            )
+            self._organisations[organisation.id] = organisation
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
-        cached = self._orgs.get(organisation_id)
+        cached = self._organisations.get(organisation_id)
         if cached is not None:
             return cached
-        row = self._x("SELECT doc FROM organisations WHERE id = ?", (organisation_id,)).fetchone()
-        if row is None:
+        row = self._x("SELECT doc FROM parties WHERE name = ?", (organisation_id,)).fetchone()
+        if row is None or row[0] is None:
             return None
         organisation = Organisation.model_validate_json(row[0])
-        self._orgs[organisation_id] = organisation
+        if self._depth:
+            self._organisations[organisation_id] = organisation
         return organisation
+
+    # --- inserts --------------------------------------------------------------------------------
+
+    def insert(self, rows: NewRows) -> None:
+        with self._write():
+            self._insert(rows)
+
+    def _insert(self, rows: NewRows) -> None:
+        db = self._db
+        if rows.subjects:
+            db.executemany(
+                "INSERT INTO subjects (id, turns_23, deceased, municipality) VALUES (?, ?, ?, ?)",
+                [
+                    (
+                        s.id,
+                        _DAY(s.turns_23),
+                        int(s.deceased),
+                        None if s.municipality is None else _gm(s.municipality),
+                    )
+                    for s in rows.subjects
+                ],
+            )
+        aliases = [(a, s.id) for s in rows.subjects for a in s.aliases] + rows.aliases
+        if aliases:
+            new, known = [], []
+            for alias, subject_id in aliases:
+                number = self._pseudonym(alias, create=False)
+                if number is None:
+                    number = self.next_id("pseudonym")
+                    self._pseudonyms[(self._key(alias[0]), alias[1])] = number
+                    new.append((number, alias[1], self._key(alias[0]), subject_id))
+                else:
+                    known.append((subject_id, number))
+            db.executemany(
+                "INSERT INTO pseudonyms (id, digest, key, subject) VALUES (?, ?, ?, ?)", new
+            )
+            db.executemany("UPDATE pseudonyms SET subject = ? WHERE id = ?", known)
+        if rows.parents:
+            db.executemany(
+                "INSERT OR IGNORE INTO parents (child, parent) VALUES (?, ?)",
+                [(child, self._pseudonym(parent, create=True)) for child, parent in rows.parents],
+            )
+        if rows.signals:
+            db.executemany(
+                "INSERT INTO signals (id, subject, party, professional, domain, municipality, "
+                "registered_on, planned_end, status, ended_on, end_reason, due) "
+                "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "CASE WHEN ?9 = 0 THEN min(?8, turns_23) END FROM subjects WHERE id = ?2",
+                [
+                    (
+                        s.id,
+                        s.subject,
+                        self._party(s.organisation_id),
+                        self._professional(s.professional),
+                        _CODE[s.domain],
+                        _gm(s.municipality),
+                        _DAY(s.registered_on),
+                        _DAY(s.planned_end),
+                        _CODE[s.status],
+                        None if s.ended_on is None else _DAY(s.ended_on),
+                        None if s.end_reason is None else _CODE[s.end_reason],
+                    )
+                    for s in rows.signals
+                ],
+            )
+        if rows.matches:
+            db.executemany(
+                f"INSERT INTO matches ({_MATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        m.id,
+                        m.signal_a,
+                        m.signal_b,
+                        _CODE[m.kind],
+                        int(m.cross_region),
+                        _DAY(m.created_on),
+                        m.coordinator_signal,
+                        int(m.afgestemd),
+                    )
+                    for m in rows.matches
+                ],
+            )
+        if rows.notifications:
+            values: list[tuple[object, ...]] = []
+            about: list[tuple[int, int]] = []
+            for n in rows.notifications:
+                party = self._party(n.organisation_id)
+                values.append(
+                    (
+                        n.id,
+                        party,
+                        None
+                        if n.professional_id is None
+                        else self._professional_ref(party, n.professional_id),
+                        _CODE[n.kind],
+                        _DAY(n.created_on),
+                        n.signal_id,
+                        n.match_id,
+                        ",".join(map(str, n.about)),
+                    )
+                )
+                if n.match_id is None:  # the match's own notes go with the match
+                    about.extend((s, n.id) for s in set(n.about))
+            db.executemany(
+                "INSERT INTO notifications (id, party, professional, kind, created_on, "
+                "signal_id, match_id, about) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO notification_about (signal_id, notification_id) "
+                "VALUES (?, ?)",
+                about,
+            )
 
     # --- subjects -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _subject(row: tuple[Any, ...]) -> SubjectRecord:
-        return SubjectRecord(
-            (row[0], bytes(row[1])), date.fromisoformat(row[2]), bool(row[3]), row[4]
-        )
+    def subject_ids(self, aliases: Iterable[SubjectKey]) -> dict[SubjectKey, int]:
+        found: dict[SubjectKey, int] = {}
+        for alias in aliases:
+            key = self._keys.get(alias[0])
+            if key is None:
+                row = self._x("SELECT id FROM keys WHERE key_id = ?", (alias[0],)).fetchone()
+                if row is None:
+                    continue
+                key = self._keys[alias[0]] = int(row[0])
+                self._key_ids[key] = alias[0]
+            row = self._x(
+                "SELECT id, subject FROM pseudonyms WHERE digest = ? AND key = ?", (alias[1], key)
+            ).fetchone()
+            if self._depth:
+                self._pseudonyms[(key, alias[1])] = None if row is None else int(row[0])
+            if row is not None and row[1] is not None:
+                found[alias] = int(row[1])
+        return found
 
-    def get_subject(self, key: SubjectKey) -> SubjectRecord | None:
+    def get_subject(self, subject_id: int) -> SubjectRecord | None:
         row = self._x(
-            "SELECT key_id, digest, turns_23, deceased, municipality FROM subjects "
-            "WHERE key_id = ? AND digest = ?",
-            key,
+            "SELECT turns_23, deceased, municipality FROM subjects WHERE id = ?", (subject_id,)
         ).fetchone()
-        return None if row is None else self._subject(row)
-
-    def add_subject(self, record: SubjectRecord) -> None:
-        self._x(
-            "INSERT INTO subjects (key_id, digest, turns_23, deceased, municipality) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (*record.key, record.turns_23.isoformat(), int(record.deceased), record.municipality),
+        if row is None:
+            return None
+        aliases = tuple(
+            (self._key_id(key), bytes(digest))
+            for key, digest in self._x(
+                "SELECT key, digest FROM pseudonyms WHERE subject = ? ORDER BY id", (subject_id,)
+            )
         )
+        return SubjectRecord(subject_id, _FROM_DAY(row[0]), aliases, bool(row[1]), _gm_text(row[2]))
 
-    def set_deceased(self, key: SubjectKey) -> None:
-        self._x("UPDATE subjects SET deceased = 1 WHERE key_id = ? AND digest = ?", key)
+    def update_subject(self, record: SubjectRecord) -> None:
+        with self._write():
+            turns_23 = _DAY(record.turns_23)
+            self._x(
+                "UPDATE subjects SET turns_23 = ?, deceased = ?, municipality = ? WHERE id = ?",
+                (
+                    turns_23,
+                    int(record.deceased),
+                    None if record.municipality is None else _gm(record.municipality),
+                    record.id,
+                ),
+            )
+            self._x(
+                "UPDATE signals SET due = min(planned_end, ?) WHERE subject = ? AND status = 0",
+                (turns_23, record.id),
+            )
 
-    def set_municipality(self, key: SubjectKey, municipality: str) -> None:
-        self._x(
-            "UPDATE subjects SET municipality = ? WHERE key_id = ? AND digest = ?",
-            (municipality, *key),
-        )
+    def merge_subjects(self, gone: int, into: int) -> None:
+        with self._write():
+            self._x("UPDATE pseudonyms SET subject = ? WHERE subject = ?", (into, gone))
+            self._x("UPDATE signals SET subject = ? WHERE subject = ?", (into, gone))
+            self._x(
+                "INSERT OR IGNORE INTO parents (child, parent) "
+                "SELECT ?, parent FROM parents WHERE child = ?",
+                (into, gone),
+            )
+            self._x("DELETE FROM parents WHERE child = ?", (gone,))
+            self._x(
+                "UPDATE subjects SET deceased = max(deceased, "
+                "(SELECT deceased FROM subjects WHERE id = ?2)), municipality = coalesce("
+                "municipality, (SELECT municipality FROM subjects WHERE id = ?2)) WHERE id = ?1",
+                (into, gone),
+            )
+            self._x("DELETE FROM subjects WHERE id = ?", (gone,))
 
-    def subjects(self) -> Iterator[SubjectRecord]:
+    def delete_subject(self, subject_id: int) -> None:
+        with self._write():
+            # The pseudonym rows stay (without a subject): the audit log still names them.
+            self._x("UPDATE pseudonyms SET subject = NULL WHERE subject = ?", (subject_id,))
+            self._x("DELETE FROM parents WHERE child = ?", (subject_id,))
+            self._x("DELETE FROM subjects WHERE id = ?", (subject_id,))
+
+    def parents_of(self, subject_id: int) -> frozenset[SubjectKey]:
         rows = self._x(
-            "SELECT key_id, digest, turns_23, deceased, municipality FROM subjects"
-        ).fetchall()
-        return iter([self._subject(r) for r in rows])
-
-    def add_parents(self, child: SubjectKey, parents: Iterable[SubjectKey]) -> None:
-        self._db.executemany(
-            "INSERT OR IGNORE INTO parents VALUES (?, ?, ?, ?)",
-            [(*child, *parent) for parent in parents],
+            "SELECT ps.key, ps.digest FROM parents AS pa JOIN pseudonyms AS ps "
+            "ON ps.id = pa.parent WHERE pa.child = ?",
+            (subject_id,),
         )
+        return frozenset((self._key_id(k), bytes(d)) for k, d in rows)
 
-    def parents_of(self, child: SubjectKey) -> frozenset[SubjectKey]:
-        rows = self._x(
-            "SELECT parent_key_id, parent_digest FROM parents "
-            "WHERE child_key_id = ? AND child_digest = ?",
-            child,
-        )
-        return frozenset((r[0], bytes(r[1])) for r in rows)
-
-    def children_of(self, parent: SubjectKey) -> frozenset[SubjectKey]:
-        rows = self._x(
-            "SELECT child_key_id, child_digest FROM parents "
-            "WHERE parent_key_id = ? AND parent_digest = ?",
-            parent,
-        )
-        return frozenset((r[0], bytes(r[1])) for r in rows)
+    def children_of(self, parent: SubjectKey) -> frozenset[int]:
+        number = self._pseudonym(parent, create=False)
+        if number is None:
+            return frozenset()
+        rows = self._x("SELECT child FROM parents WHERE parent = ?", (number,))
+        return frozenset(int(r[0]) for r in rows)
 
     # --- signals --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _signal(row: tuple[Any, ...]) -> SignalRecord:
+    def _signal(self, row: tuple[Any, ...]) -> SignalRecord:
         professional = Professional.model_construct(
-            id=row[4],
-            name=row[5],
-            function=row[6],
-            phone=row[7],
-            email=row[8],
-            organisation_id=row[3],
+            id=row[3],
+            name=row[4],
+            function=row[5],
+            phone=row[6],
+            email=row[7],
+            organisation_id=row[2],
         )
         return SignalRecord(
             row[0],
-            (row[1], bytes(row[2])),
-            row[3],
+            row[1],
+            row[2],
             professional,
-            Domain(row[9]),
-            row[10],
-            date.fromisoformat(row[11]),
-            date.fromisoformat(row[12]),
-            SignalStatus(row[13]),
-            _d(row[14]),
-            None if row[15] is None else EndReason(row[15]),
-        )
-
-    def add_signal(self, record: SignalRecord) -> None:
-        p = record.professional
-        self._x(
-            f"INSERT INTO signals ({_SIGNAL_COLUMNS}) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                *record.subject,
-                record.organisation_id,
-                p.id,
-                p.name,
-                p.function,
-                p.phone,
-                p.email,
-                record.domain.value,
-                record.region,
-                record.registered_on.isoformat(),
-                record.planned_end.isoformat(),
-                record.status.value,
-                record.ended_on.isoformat() if record.ended_on else None,
-                record.end_reason.value if record.end_reason else None,
-            ),
+            _DOMAINS[row[8]],
+            f"GM{row[9]:04d}",
+            _FROM_DAY(row[10]),
+            _FROM_DAY(row[11]),
+            _STATUSES[row[12]],
+            _day(row[13]),
+            None if row[14] is None else _REASONS[row[14]],
         )
 
     def get_signal(self, signal_id: int) -> SignalRecord | None:
-        row = self._x(
-            f"SELECT {_SIGNAL_COLUMNS} FROM signals WHERE id = ?", (signal_id,)
-        ).fetchone()
+        row = self._x(f"{_SIGNAL_SELECT} WHERE s.id = ?", (signal_id,)).fetchone()
         return None if row is None else self._signal(row)
 
-    def signals_of(self, subject: SubjectKey) -> list[SignalRecord]:
-        rows = self._x(
-            f"SELECT {_SIGNAL_COLUMNS} FROM signals WHERE key_id = ? AND digest = ? ORDER BY id",
-            subject,
-        )
+    def signals_of(self, subject_id: int) -> list[SignalRecord]:
+        rows = self._x(f"{_SIGNAL_SELECT} WHERE s.subject = ? ORDER BY s.id", (subject_id,))
         return [self._signal(r) for r in rows]
 
-    def signals_of_organisation(self, organisation_id: str) -> list[SignalRecord]:
-        rows = self._x(
-            f"SELECT {_SIGNAL_COLUMNS} FROM signals WHERE organisation_id = ? ORDER BY id",
-            (organisation_id,),
-        )
+    def signals_of_organisation(
+        self, organisation_id: str, professional_id: str | None = None
+    ) -> list[SignalRecord]:
+        party = self._known_party(organisation_id)
+        if party is None:
+            return []
+        if professional_id is None:
+            rows = self._x(f"{_SIGNAL_SELECT} WHERE s.party = ? ORDER BY s.id", (party,))
+        else:
+            known = self._x(
+                "SELECT id FROM professionals WHERE party = ? AND ident = ?",
+                (party, professional_id),
+            ).fetchone()
+            if known is None:
+                return []
+            rows = self._x(
+                f"{_SIGNAL_SELECT} WHERE s.party = ? AND s.professional = ? ORDER BY s.id",
+                (party, known[0]),
+            )
         return [self._signal(r) for r in rows]
 
-    def end_signal(self, signal_id: int, ended_on: date, reason: EndReason) -> None:
-        self._x(
-            "UPDATE signals SET status = 'inactive', ended_on = ?, end_reason = ? WHERE id = ?",
-            (ended_on.isoformat(), reason.value, signal_id),
-        )
+    def set_signal_state(
+        self,
+        signal_id: int,
+        status: SignalStatus,
+        ended_on: date | None,
+        reason: EndReason | None,
+    ) -> None:
+        with self._write():
+            self._x(
+                "UPDATE signals SET status = ?1, ended_on = ?2, end_reason = ?3, due = "
+                "CASE WHEN ?1 = 0 THEN (SELECT min(signals.planned_end, s.turns_23) "
+                "FROM subjects AS s WHERE s.id = signals.subject) END WHERE id = ?4",
+                (
+                    _CODE[status],
+                    None if ended_on is None else _DAY(ended_on),
+                    None if reason is None else _CODE[reason],
+                    signal_id,
+                ),
+            )
 
     def delete_signal(self, signal_id: int) -> None:
-        match_ids = [
-            r[0]
-            for r in self._x(
-                "SELECT id FROM matches WHERE signal_a = ? OR signal_b = ?", (signal_id, signal_id)
-            )
-        ]
-        note_ids = {
-            r[0]
-            for r in self._x(
-                "SELECT notification_id FROM notification_signals WHERE signal_id = ?",
-                (signal_id,),
-            )
-        }
-        for match_id in match_ids:
+        with self._write():
+            match_ids = [
+                r[0]
+                for r in self._x(
+                    "SELECT id FROM matches WHERE signal_a = ?1 UNION ALL "
+                    "SELECT id FROM matches WHERE signal_b = ?1",
+                    (signal_id,),
+                )
+            ]
+            note_ids = {
+                r[0]
+                for r in self._x("SELECT id FROM notifications WHERE signal_id = ?", (signal_id,))
+            }
             note_ids.update(
                 r[0]
-                for r in self._x("SELECT id FROM notifications WHERE match_id = ?", (match_id,))
+                for r in self._x(
+                    "SELECT notification_id FROM notification_about WHERE signal_id = ?",
+                    (signal_id,),
+                )
             )
-        self._drop_notifications(note_ids)
-        self._db.executemany("DELETE FROM matches WHERE id = ?", [(m,) for m in match_ids])
-        self._x("DELETE FROM signals WHERE id = ?", (signal_id,))
+            for match_id in match_ids:
+                note_ids.update(
+                    r[0]
+                    for r in self._x("SELECT id FROM notifications WHERE match_id = ?", (match_id,))
+                )
+            self._drop_notifications(sorted(note_ids))
+            self._db.executemany("DELETE FROM matches WHERE id = ?", [(m,) for m in match_ids])
+            self._x("DELETE FROM signals WHERE id = ?", (signal_id,))
 
-    def active_ending_by(self, day: date) -> list[int]:
+    def active_due_by(self, day: date) -> list[int]:
+        # INDEXED BY: without statistics SQLite would rather walk the table in id order.
         rows = self._x(
-            "SELECT id FROM signals WHERE status = 'active' AND planned_end <= ? ORDER BY id",
-            (day.isoformat(),),
+            "SELECT id FROM signals INDEXED BY signals_due WHERE status = 0 AND due <= ?",
+            (_DAY(day),),
         )
-        return [r[0] for r in rows]
-
-    def subjects_turning_23_by(self, day: date) -> list[SubjectKey]:
-        rows = self._x(
-            "SELECT DISTINCT s.key_id, s.digest FROM subjects AS s JOIN signals AS g "
-            "ON g.key_id = s.key_id AND g.digest = s.digest "
-            "WHERE s.turns_23 <= ? AND g.status = 'active'",
-            (day.isoformat(),),
-        )
-        return sorted((r[0], bytes(r[1])) for r in rows)
+        return sorted(r[0] for r in rows)
 
     def inactive_ended_by(self, day: date) -> list[int]:
         rows = self._x(
-            "SELECT id FROM signals WHERE status = 'inactive' AND ended_on <= ? ORDER BY id",
-            (day.isoformat(),),
+            "SELECT id FROM signals INDEXED BY signals_ended WHERE status = 1 AND ended_on <= ?",
+            (_DAY(day),),
         )
-        return [r[0] for r in rows]
-
-    def all_signals(self) -> Iterator[SignalRecord]:
-        rows = self._x(f"SELECT {_SIGNAL_COLUMNS} FROM signals ORDER BY id").fetchall()
-        return iter([self._signal(r) for r in rows])
+        return sorted(r[0] for r in rows)
 
     # --- matches --------------------------------------------------------------------------------
 
@@ -477,63 +819,39 @@ class SQLiteStore:
             row[0],
             row[1],
             row[2],
-            MatchKind(row[3]),
+            _MATCH_KINDS[row[3]],
             bool(row[4]),
-            date.fromisoformat(row[5]),
+            _FROM_DAY(row[5]),
             row[6],
             bool(row[7]),
         )
 
-    _MATCH_COLUMNS: Final = (
-        "id, signal_a, signal_b, kind, cross_region, created_on, coordinator_signal, afgestemd"
-    )
-
-    def add_match(self, record: MatchRecord) -> None:
-        self._x(
-            f"INSERT INTO matches ({self._MATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.signal_a,
-                record.signal_b,
-                record.kind.value,
-                int(record.cross_region),
-                record.created_on.isoformat(),
-                record.coordinator_signal,
-                int(record.afgestemd),
-            ),
-        )
-
     def get_match(self, match_id: int) -> MatchRecord | None:
-        row = self._x(
-            f"SELECT {self._MATCH_COLUMNS} FROM matches WHERE id = ?", (match_id,)
-        ).fetchone()
+        row = self._x(f"SELECT {_MATCH_COLUMNS} FROM matches WHERE id = ?", (match_id,)).fetchone()
         return None if row is None else self._match(row)
 
     def find_match(self, signal_a: int, signal_b: int) -> MatchRecord | None:
         a, b = (signal_a, signal_b) if signal_a < signal_b else (signal_b, signal_a)
         row = self._x(
-            f"SELECT {self._MATCH_COLUMNS} FROM matches WHERE signal_a = ? AND signal_b = ?",
-            (a, b),
+            f"SELECT {_MATCH_COLUMNS} FROM matches WHERE signal_a = ? AND signal_b = ?", (a, b)
         ).fetchone()
         return None if row is None else self._match(row)
 
     def matches_of_signal(self, signal_id: int) -> list[MatchRecord]:
         rows = self._x(
-            f"SELECT {self._MATCH_COLUMNS} FROM matches WHERE signal_a = ? OR signal_b = ? "
-            "ORDER BY id",
-            (signal_id, signal_id),
+            f"SELECT {_MATCH_COLUMNS} FROM matches WHERE signal_a = ?1 UNION ALL "
+            f"SELECT {_MATCH_COLUMNS} FROM matches WHERE signal_b = ?1 ORDER BY id",
+            (signal_id,),
         )
         return [self._match(r) for r in rows]
 
     def set_coordinator(self, match_id: int, signal_id: int) -> None:
-        self._x("UPDATE matches SET coordinator_signal = ? WHERE id = ?", (signal_id, match_id))
+        with self._write():
+            self._x("UPDATE matches SET coordinator_signal = ? WHERE id = ?", (signal_id, match_id))
 
     def set_afgestemd(self, match_id: int) -> None:
-        self._x("UPDATE matches SET afgestemd = 1 WHERE id = ?", (match_id,))
-
-    def all_matches(self) -> Iterator[MatchRecord]:
-        rows = self._x(f"SELECT {self._MATCH_COLUMNS} FROM matches ORDER BY id").fetchall()
-        return iter([self._match(r) for r in rows])
+        with self._write():
+            self._x("UPDATE matches SET afgestemd = 1 WHERE id = ?", (match_id,))
 
     # --- outbox ---------------------------------------------------------------------------------
 
@@ -541,113 +859,191 @@ class SQLiteStore:
     def _note(row: tuple[Any, ...]) -> NotificationRecord:
         about = tuple(int(x) for x in row[7].split(",")) if row[7] else ()
         return NotificationRecord(
-            row[0],
-            row[1],
-            row[2],
-            NotificationKind(row[3]),
-            date.fromisoformat(row[4]),
-            row[5],
-            row[6],
-            about,
-        )
-
-    _NOTE_COLUMNS: Final = (
-        "id, organisation_id, professional_id, kind, created_on, signal_id, match_id, about"
-    )
-
-    def add_notification(self, record: NotificationRecord) -> None:
-        self._x(
-            f"INSERT INTO notifications ({self._NOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.organisation_id,
-                record.professional_id,
-                record.kind.value,
-                record.created_on.isoformat(),
-                record.signal_id,
-                record.match_id,
-                ",".join(map(str, record.about)),
-            ),
-        )
-        signals = {s for s in (record.signal_id, *record.about) if s is not None}
-        self._db.executemany(
-            "INSERT OR IGNORE INTO notification_signals VALUES (?, ?)",
-            [(s, record.id) for s in signals],
+            row[0], row[1], row[2], _NOTE_KINDS[row[3]], _FROM_DAY(row[4]), row[5], row[6], about
         )
 
     def get_notification(self, note_id: int) -> NotificationRecord | None:
-        row = self._x(
-            f"SELECT {self._NOTE_COLUMNS} FROM notifications WHERE id = ?", (note_id,)
-        ).fetchone()
+        row = self._x(f"{_NOTE_SELECT} WHERE n.id = ?", (note_id,)).fetchone()
         return None if row is None else self._note(row)
 
-    def _drop_notifications(self, note_ids: Iterable[int]) -> None:
+    def _drop_notifications(self, note_ids: Sequence[int]) -> None:
         ids = [(i,) for i in note_ids]
         self._db.executemany("DELETE FROM notifications WHERE id = ?", ids)
-        self._db.executemany("DELETE FROM notification_signals WHERE notification_id = ?", ids)
+        self._db.executemany("DELETE FROM notification_about WHERE notification_id = ?", ids)
 
-    def pending_notifications(self, organisation_id: str) -> list[NotificationRecord]:
-        rows = self._x(
-            f"SELECT {self._NOTE_COLUMNS} FROM notifications WHERE organisation_id = ? ORDER BY id",
-            (organisation_id,),
-        )
+    def pending_notifications(
+        self, organisation_id: str, professional_id: str | None = None
+    ) -> list[NotificationRecord]:
+        party = self._known_party(organisation_id)
+        if party is None:
+            return []
+        if professional_id is None:
+            rows = self._x(f"{_NOTE_SELECT} WHERE n.party = ? ORDER BY n.id", (party,))
+        else:
+            rows = self._x(
+                f"{_NOTE_SELECT} WHERE n.party = ? AND pr.ident = ? ORDER BY n.id",
+                (party, professional_id),
+            )
         return [self._note(r) for r in rows]
 
-    def acknowledge(self, organisation_id: str, ids: Iterable[int]) -> int:
-        wanted = list(dict.fromkeys(ids))
-        found = [
-            i
-            for i in wanted
-            if self._x(
-                "SELECT 1 FROM notifications WHERE id = ? AND organisation_id = ?",
-                (i, organisation_id),
-            ).fetchone()
-        ]
-        self._drop_notifications(found)
-        return len(found)
-
-    def all_notifications(self) -> Iterator[NotificationRecord]:
-        rows = self._x(f"SELECT {self._NOTE_COLUMNS} FROM notifications ORDER BY id").fetchall()
-        return iter([self._note(r) for r in rows])
+    def acknowledge(
+        self, organisation_id: str, professional_id: str | None, ids: Sequence[int]
+    ) -> list[NotificationRecord]:
+        party = self._known_party(organisation_id)
+        if party is None or not ids:
+            return []
+        with self._write():
+            done = []
+            for note_id in ids:
+                row = self._x(f"{_NOTE_SELECT} WHERE n.id = ? AND n.party = ?", (note_id, party))
+                found = row.fetchone()
+                if found is None:
+                    continue
+                record = self._note(found)
+                if professional_id is None or record.professional_id == professional_id:
+                    done.append(record)
+            self._drop_notifications([n.id for n in done])
+            return done
 
     # --- audit ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _entry(row: tuple[Any, ...]) -> AuditEntry:
+    def _entry(self, row: tuple[Any, ...], prev_hash: bytes) -> AuditEntry:
+        subject = "" if row[3] is None else f"vi1.{row[3]}.{b64u_encode(bytes(row[4]))}"
         return AuditEntry(
             row[0],
-            datetime.fromisoformat(row[1]),
-            row[2],
-            row[3],
-            row[4],
-            row[5],
+            from_micros(row[1]),
+            _EVENTS[row[2]].value,
+            subject,
+            row[5] or "",
             row[6],
-            row[7],
-            bytes(row[8]),
+            row[7] or "",
+            row[8],
+            prev_hash,
             bytes(row[9]),
         )
 
+    def _subject_ref(self, text: str) -> int | None:
+        if not text:
+            return None
+        parts = text.split(".")
+        digest = b64u_decode(parts[2]) if len(parts) == 3 else None
+        if digest is None:
+            raise StoreError("audit.subject", "pseudonym", "is not a pseudonym's text form")
+        return self._pseudonym((parts[1], digest), create=True)
+
     def audit_append(self, entry: AuditEntry) -> None:
-        self._x(
-            "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry.seq, entry.at.isoformat(), *entry[2:8], entry.prev_hash, entry.hash),
-        )
-        if self._depth:
-            self._head, self._head_known = entry, True
+        self.audit_extend([entry])
+
+    def audit_extend(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        with self._write():
+            parties: dict[str, int | None] = {"": None}
+            rows = []
+            for e in entries:
+                for name in (e.actor_organisation, e.responsible_organisation):
+                    if name not in parties:
+                        parties[name] = self._party(name)
+                rows.append(
+                    (
+                        e.seq,
+                        to_micros(e.at),
+                        _CODE[AuditEvent(e.event)],
+                        self._subject_ref(e.subject),
+                        parties[e.actor_organisation],
+                        e.actor_professional,
+                        parties[e.responsible_organisation],
+                        e.detail,
+                        e.hash,
+                    )
+                )
+            self._db.executemany("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._head, self._head_known = entries[-1], True
 
     def audit_last(self) -> AuditEntry | None:
         if self._depth and self._head_known:
             return self._head
-        row = self._x("SELECT * FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        head = None if row is None else self._entry(row)
+        rows = self._x(f"{_AUDIT_SELECT} ORDER BY a.seq DESC LIMIT 2").fetchall()
+        head = None
+        if rows:
+            prev = bytes(rows[1][9]) if len(rows) > 1 else bytes(32)
+            head = self._entry(rows[0], prev)
         if self._depth:
             self._head, self._head_known = head, True
         return head
 
     def audit_entries(self) -> Iterator[AuditEntry]:
-        cursor = self._db.execute("SELECT * FROM audit ORDER BY seq")
-        return (self._entry(row) for row in cursor)
+        prev = bytes(32)
+        cursor = self._db.execute(f"{_AUDIT_SELECT} ORDER BY a.seq")
+        while rows := cursor.fetchmany(4096):
+            for row in rows:
+                entry = self._entry(row, prev)
+                prev = entry.hash
+                yield entry
+
+    def audit_entries_for(self, subjects: Iterable[str]) -> list[AuditEntry]:
+        refs = {r for s in subjects if s and (r := self._subject_ref_known(s)) is not None}
+        found: list[AuditEntry] = []
+        for ref in sorted(refs):
+            for row in self._x(
+                f"{_AUDIT_SELECT.replace('SELECT ', 'SELECT p.hash, ', 1)} "
+                "LEFT JOIN audit AS p ON p.seq = a.seq - 1 WHERE a.subject = ?",
+                (ref,),
+            ):
+                found.append(self._entry(row[1:], bytes(row[0]) if row[0] else bytes(32)))
+        return sorted(found, key=lambda e: e.seq)
+
+    def _subject_ref_known(self, text: str) -> int | None:
+        parts = text.split(".")
+        digest = b64u_decode(parts[2]) if len(parts) == 3 else None
+        if digest is None:
+            return None
+        key = self._keys.get(parts[1])
+        if key is None:
+            row = self._x("SELECT id FROM keys WHERE key_id = ?", (parts[1],)).fetchone()
+            if row is None:
+                return None
+            key = int(row[0])
+        row = self._x(
+            "SELECT id FROM pseudonyms WHERE digest = ? AND key = ?", (digest, key)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def counts(self) -> StoreCounts:
+        one = self._x(
+            "SELECT (SELECT count(*) FROM subjects), "
+            "(SELECT count(*) FROM signals WHERE status = 0), "
+            "(SELECT count(*) FROM signals WHERE status = 1), "
+            "(SELECT count(*) FROM matches WHERE kind = 0), "
+            "(SELECT count(*) FROM matches WHERE kind = 1), "
+            "(SELECT count(*) FROM matches WHERE cross_region = 1), "
+            "(SELECT count(*) FROM notifications), "
+            "(SELECT coalesce(max(seq), 0) FROM audit)"
+        ).fetchone()
+        return StoreCounts(*map(int, one))
+
+    def subjects(self) -> Iterator[SubjectRecord]:
+        ids = [r[0] for r in self._x("SELECT id FROM subjects ORDER BY id").fetchall()]
+        return iter([r for i in ids if (r := self.get_subject(i)) is not None])
+
+    def all_signals(self) -> Iterator[SignalRecord]:
+        rows = self._x(f"{_SIGNAL_SELECT} ORDER BY s.id").fetchall()
+        return iter([self._signal(r) for r in rows])
+
+    def all_matches(self) -> Iterator[MatchRecord]:
+        rows = self._x(f"SELECT {_MATCH_COLUMNS} FROM matches ORDER BY id").fetchall()
+        return iter([self._match(r) for r in rows])
+
+    def all_notifications(self) -> Iterator[NotificationRecord]:
+        rows = self._x(f"{_NOTE_SELECT} ORDER BY n.id").fetchall()
+        return iter([self._note(r) for r in rows])
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when the file is sound)."""
         return str(self._x("PRAGMA integrity_check").fetchone()[0])
+
+    def explain(self, sql: str, params: Sequence[Any] = ()) -> list[str]:
+        """``EXPLAIN QUERY PLAN`` of a statement (for the index tests)."""
+        return [str(r[3]) for r in self._x(f"EXPLAIN QUERY PLAN {sql}", params)]

@@ -151,14 +151,13 @@ def generate_population(
     for domain in Domain:
         for n in range(organisations_per_domain):
             code = codes[(n * 3 + len(organisations)) % len(codes)]
-            place, region = MUNICIPALITIES[code]
+            place, _ = MUNICIPALITIES[code]
             kind = _ORG_KINDS[domain][n % len(_ORG_KINDS[domain])]
             org = Organisation(
                 id=f"{domain.value[:6]}-{n + 1}",
                 name=f"{kind} {place} {n + 1}",
                 domain=domain,
                 municipality=code,
-                region=region,
             )
             organisations.append(org)
             professionals[org.id] = [
