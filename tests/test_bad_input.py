@@ -24,7 +24,7 @@ from verwijsindex_core import (
     Verwijsindex,
     VerwijsindexError,
 )
-from verwijsindex_core.matching import Actor, Domain
+from verwijsindex_core.matching import Actor, Domain, Organisation, RegisterRequest
 
 ORG = organisation(1, Domain.JEUGDHULP)
 PRO = professional(ORG, 1)
@@ -490,3 +490,20 @@ def test_every_facade_method_refuses_bad_arguments(store: str, name: str, call: 
     text = str(error)
     for value in ("111222333", "111 222 333", SUBJECT.text, "vi1.", str(HUGE)):
         assert value not in text
+
+
+@pytest.mark.parametrize(
+    ("model", "data"),
+    [
+        (Organisation, {"id": "111222333 x", "name": "X", "domain": "x", "municipality": "1"}),
+        (Actor, {"organisation_id": "111 222 333"}),
+        (Actor, {"organisation_id": b"org-1"}),
+        (RegisterRequest, {"subject": "111222333", "date_of_birth": 20150101}),
+    ],
+)
+def test_models_answer_with_our_error_and_never_the_value(model: Any, data: dict[str, Any]) -> None:
+    for build in (lambda: model(**data), lambda: model.model_validate(data)):
+        with pytest.raises(ValidationError) as info:
+            build()
+        assert info.value.errors and info.value.field
+        assert "111222333" not in str(info.value) and "111 222 333" not in str(info.value)

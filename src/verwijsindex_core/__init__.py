@@ -1,7 +1,9 @@
 """verwijsindex-core: building blocks for a Dutch verwijsindex (Jeugdwet §7.1).
 
-Validate a BSN, pseudonymise it with a key that stays where it belongs, and (in later
-modules) match signals on pseudonyms only, log every access and answer inzage completely.
+Validate a BSN, pseudonymise it with a key that stays where it belongs (keyed, or blind with
+an OPRF), match signals on pseudonyms only, log every access in a hash chain and answer
+inzage completely. :class:`Verwijsindex` is the one way in; ``docs/architecture.md`` maps the
+packages: ``pseudonym``, ``matching``, ``store``, ``audit``, ``inzage``, ``synthetic``.
 """
 
 from verwijsindex_core._facade import BatchSummary, Verwijsindex

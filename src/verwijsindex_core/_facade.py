@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import ValidationError as PydanticValidationError
-
 from verwijsindex_core._views import (
     contact_model,
     match_model,
@@ -55,8 +53,6 @@ from verwijsindex_core.matching import (
 from verwijsindex_core.matching._args import (
     check_actor,
     check_enum,
-    check_municipality,
-    pydantic_error,
 )
 from verwijsindex_core.pseudonym import Bsn, Pseudonym, Pseudonymiser
 from verwijsindex_core.store import MemoryStore, Store, SubjectKey
@@ -187,8 +183,8 @@ class Verwijsindex:
             raise ValidationError(field, "type", "must be a RegisterRequest or its dict form")
         try:
             return RegisterRequest.model_validate(item)
-        except PydanticValidationError as exc:
-            raise pydantic_error(exc, "" if field == "request" else field + ".") from None
+        except ValidationError as exc:
+            raise (exc if field == "request" else exc.prefixed(field + ".")) from None
 
     @staticmethod
     def _input(request: RegisterRequest) -> RegisterInput:
@@ -359,12 +355,14 @@ class Verwijsindex:
         """The subject moved: the new region's coordinator learns of every live signal,
         unless the subject stays in its covenant region."""
         who = check_actor(actor)
-        municipality = check_municipality(municipality)
         aliases = self._aliases(subject)
         with self._store.transaction():
             note_id = self._engine.record_move(aliases, municipality, self._clock.today())
             self._audit_one(
-                AuditEvent.RECORD_MOVE, who, subject=_text(aliases[0]), detail=f"to={municipality}"
+                AuditEvent.RECORD_MOVE,
+                who,
+                subject=_text(aliases[0]),
+                detail=f"to={municipality}",  # checked by the engine
             )
             note = None if note_id is None else self._store.get_notification(note_id)
             return None if note is None else notification_model(self._store, note)

@@ -330,8 +330,8 @@ _COMMANDS: tuple[Callable[[_Subcommands], None], ...] = (
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="verwijsindex",
-        description="Tools for a Dutch verwijsindex: keys and BSN pseudonymisation "
-        "(keyed or blind).",
+        description="Tools for a Dutch verwijsindex (Jeugdwet 7.1): keys and BSN "
+        "pseudonymisation (keyed or blind), a demo region on SQLite, signed inzage reports.",
         epilog="Run 'verwijsindex COMMAND --help' for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

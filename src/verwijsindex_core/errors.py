@@ -92,6 +92,11 @@ class ValidationError(VerwijsindexError, ValueError):
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (type(self), self.field, self.rule, self.explanation, self.errors))
 
+    def prefixed(self, prefix: str) -> ValidationError:
+        """The same error with ``prefix`` (``"requests[3]."``) before every field."""
+        errors = [{"field": prefix + e["field"], "rule": e["rule"]} for e in self.errors]
+        return type(self)(prefix + self.field, self.rule, self.explanation, errors=errors)
+
 
 def _rebuild(
     kind: type[VerwijsindexError],

@@ -12,7 +12,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from verwijsindex_core._pydantic import Model
 
 __all__ = [
     "REPORT_VERSION",
@@ -35,14 +37,14 @@ class Requester(StrEnum):
     PARENT = "parent"
 
 
-class ReportParty(BaseModel):
+class ReportParty(Model):
     model_config = _STRICT
 
     organisation: str
     domain: str
 
 
-class ReportSignal(BaseModel):
+class ReportSignal(Model):
     model_config = _STRICT
 
     number: int
@@ -64,7 +66,7 @@ class ReportSignal(BaseModel):
     """When the signal (and what hangs on it) will be deleted at the latest."""
 
 
-class ReportMatch(BaseModel):
+class ReportMatch(Model):
     model_config = _STRICT
 
     number: int
@@ -80,7 +82,7 @@ class ReportMatch(BaseModel):
     delete_on: date
 
 
-class ReportAccess(BaseModel):
+class ReportAccess(Model):
     model_config = _STRICT
 
     at: datetime
@@ -89,7 +91,7 @@ class ReportAccess(BaseModel):
     """A code from the report's vocabulary (``registration``, ``matches-consulted``, ...)."""
 
 
-class InzageReport(BaseModel):
+class InzageReport(Model):
     """The canonical (JSON) inzage report, version 2 (version 1, of 0.1, named the signal's
     municipality ``region``; :func:`verify_report` still reads it)."""
 

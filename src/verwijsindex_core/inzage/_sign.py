@@ -19,9 +19,8 @@ from typing import Any, Final
 
 from nacl import signing
 from nacl.exceptions import BadSignatureError
-from pydantic import ValidationError as PydanticValidationError
 
-from verwijsindex_core.errors import KeyFileError, ReportSignatureError
+from verwijsindex_core.errors import KeyFileError, ReportSignatureError, ValidationError
 from verwijsindex_core.inzage._model import InzageReport
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym._files import read_private, write_private
@@ -342,7 +341,7 @@ def verify_report(
         raise ReportSignatureError("signature", "altered", "does not match the report")
     try:
         return InzageReport.model_validate(_upgraded(report_json))
-    except PydanticValidationError:
+    except ValidationError:
         raise ReportSignatureError(
             "report", "format", "is signed, but is not an inzage report (version 1 or 2)"
         ) from None

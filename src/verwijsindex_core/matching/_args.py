@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -19,17 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from verwijsindex_core.errors import ValidationError
 from verwijsindex_core.matching._model import Actor, Municipality
 
-__all__ = [
-    "MAX_ID",
-    "MAX_IDS",
-    "check_actor",
-    "check_date",
-    "check_enum",
-    "check_id",
-    "check_ids",
-    "check_municipality",
-    "pydantic_error",
-]
+# Private to the library (the engine and the facade); not re-exported.
 
 MAX_ID: Final = 2**63 - 1
 """The largest id a store holds (a signed 64-bit integer, as in SQLite and PostgreSQL)."""
@@ -39,21 +29,6 @@ MAX_IDS: Final = 10_000
 E = TypeVar("E", bound=StrEnum)
 
 _MUNICIPALITY: Final = TypeAdapter(Municipality)
-
-
-def pydantic_error(exc: PydanticValidationError, prefix: str = "") -> ValidationError:
-    """A pydantic error as ours: every field path and rule, never the input value."""
-    problems = exc.errors(include_input=False, include_url=False, include_context=False)
-    every = [
-        {
-            "field": prefix + (".".join(str(part) for part in e["loc"]) or "request"),
-            "rule": str(e["type"]),
-        }
-        for e in problems
-    ]
-    detail = "; ".join(f"{p['field']}: {p['rule']}" for p in every)
-    first = every[0]
-    return ValidationError(first["field"], first["rule"], f"invalid ({detail})", errors=every)
 
 
 def check_id(value: object, field: str) -> int:
@@ -110,11 +85,3 @@ def check_municipality(value: object, field: str = "municipality") -> str:
         return str(_MUNICIPALITY.validate_python(value))
     except PydanticValidationError:
         raise ValidationError(field, "municipality-code", "must be a code like GM0518") from None
-
-
-def check_any(value: Any, field: str, adapter: TypeAdapter[Any]) -> Any:  # pragma: no cover
-    """Validate with a pydantic adapter, as our error."""
-    try:
-        return adapter.validate_python(value)
-    except PydanticValidationError as exc:
-        raise pydantic_error(exc, field + ".") from None

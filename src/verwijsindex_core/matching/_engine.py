@@ -41,6 +41,7 @@ from verwijsindex_core.matching._args import (
     check_enum,
     check_id,
     check_ids,
+    check_municipality,
 )
 from verwijsindex_core.matching._model import (
     MAX_ALIASES,
@@ -358,13 +359,6 @@ def _check_parent_keys(parents: tuple[SubjectKey, ...], subjects: tuple[SubjectK
         raise ValidationError("parents", "self-parent", "a subject cannot be its own parent")
 
 
-def _prefixed(exc: ValidationError, prefix: str) -> ValidationError:
-    if not prefix:
-        return exc
-    errors = [{"field": prefix + e["field"], "rule": e["rule"]} for e in exc.errors]
-    return type(exc)(prefix + exc.field, exc.rule, exc.explanation, errors=errors)
-
-
 class Engine:
     """The rules on a store. Dates come in as arguments; the facade owns the clock."""
 
@@ -580,7 +574,7 @@ class Engine:
                 if groups & dead:
                     raise ValidationError("subject", "deceased", "is recorded as deceased")
             except ValidationError as exc:
-                raise _prefixed(exc, where) from None
+                raise (exc.prefixed(where) if where else exc) from None
             first, *rest = groups
             for g in rest:
                 root[g] = first
@@ -706,20 +700,21 @@ class Engine:
         return [s.id for s in ended]
 
     def record_move(
-        self, subject: tuple[SubjectKey, ...], municipality: str, today: date
+        self, subject: tuple[SubjectKey, ...], municipality: object, today: date
     ) -> int | None:
         """The subject moved: the new region's coordinator learns of the live signals, unless
         the subject stays in its covenant region (handreikingmelden)."""
         _check_aliases(subject, "subject")
+        code = check_municipality(municipality)
         work = _Work(self.store)
         made = _Made()
         subject_id = self._resolve(work, subject, today, made)
         record = work.subject(subject_id)
         policy = self.policy
         previous = None if record.municipality is None else policy.region_of(record.municipality)
-        region = policy.region_of(municipality)
+        region = policy.region_of(code)
         live = self._live_signals(work, subject_id, today)
-        record.municipality = municipality
+        record.municipality = code
         work.update_subject(record)
         note_id = None
         if move_needs_notice(

@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Annotated, Any, Final
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -26,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from verwijsindex_core._pydantic import Model
 from verwijsindex_core.errors import InvalidPseudonym
 from verwijsindex_core.pseudonym import Pseudonym
 
@@ -216,7 +216,7 @@ DomainField = Annotated[Domain, BeforeValidator(_text_or_member)]
 GroundField = Annotated[PostponementGround, BeforeValidator(_text_or_member)]
 
 
-class Organisation(BaseModel):
+class Organisation(Model):
     model_config = _STRICT
 
     id: Identifier
@@ -227,7 +227,7 @@ class Organisation(BaseModel):
     (:meth:`Policy.region_of`)."""
 
 
-class Professional(BaseModel):
+class Professional(Model):
     model_config = _STRICT
 
     id: Identifier
@@ -238,7 +238,7 @@ class Professional(BaseModel):
     organisation_id: Identifier
 
 
-class Actor(BaseModel):
+class Actor(Model):
     """Who performs an action: an organisation and, where one acts, its professional."""
 
     model_config = _STRICT
@@ -247,7 +247,7 @@ class Actor(BaseModel):
     professional_id: Identifier | None = None
 
 
-class Contact(BaseModel):
+class Contact(Model):
     """What one party of a match learns about the other: how to reach them."""
 
     model_config = _STRICT
@@ -262,7 +262,7 @@ class Contact(BaseModel):
     domain: Domain
 
 
-class Signal(BaseModel):
+class Signal(Model):
     model_config = _STRICT
 
     id: int = Field(ge=1)
@@ -279,7 +279,7 @@ class Signal(BaseModel):
     end_reason: EndReason | None = None
 
 
-class Match(BaseModel):
+class Match(Model):
     model_config = _STRICT
 
     id: int = Field(ge=1)
@@ -292,7 +292,7 @@ class Match(BaseModel):
     afgestemd: bool = False
 
 
-class Notification(BaseModel):
+class Notification(Model):
     model_config = _STRICT
 
     id: int = Field(ge=1)
@@ -309,7 +309,7 @@ class Notification(BaseModel):
     """The other side (match), or every active signal on a subject that moved (move)."""
 
 
-class HistoryNotice(BaseModel):
+class HistoryNotice(Model):
     """Tells the new professional that earlier (inactive) signals exist; nothing more."""
 
     model_config = _STRICT
@@ -318,7 +318,7 @@ class HistoryNotice(BaseModel):
     inactive_signals: int = Field(ge=1)
 
 
-class InformingDuty(BaseModel):
+class InformingDuty(Model):
     """Whom the registering professional must inform (parents < 16, young person >= 12).
 
     Informing may be postponed only with a recorded ground (Haaglanden juridisch kader).
@@ -338,7 +338,7 @@ class InformingDuty(BaseModel):
         return self
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(Model):
     """A registration as a vendor or the server submits it (subject already pseudonymised)."""
 
     model_config = _STRICT
@@ -362,7 +362,7 @@ class RegisterRequest(BaseModel):
     """Set to postpone informing, with the recorded ground."""
 
 
-class Registration(BaseModel):
+class Registration(Model):
     """What :meth:`Verwijsindex.register` returns."""
 
     model_config = _STRICT
@@ -376,7 +376,7 @@ class Registration(BaseModel):
     history_notice: HistoryNotice | None = None
 
 
-class Rectification(BaseModel):
+class Rectification(Model):
     """What :meth:`Verwijsindex.rectify_date_of_birth` changed (AVG art. 16)."""
 
     model_config = _STRICT
@@ -390,7 +390,7 @@ class Rectification(BaseModel):
     of a subject now younger than 23)."""
 
 
-class IndexStatistics(BaseModel):
+class IndexStatistics(Model):
     """Totals of the whole index, without any subject data (reports, the demo, monitoring)."""
 
     model_config = _STRICT
