@@ -880,10 +880,7 @@ class Engine:
         """Matches on the actor's own signals (its professional's only, if one is named),
         with the own signal: no search exists (design §4)."""
         who = check_actor(actor)
-        found: list[tuple[SignalRecord, MatchRecord]] = []
-        for own in self.store.signals_of_organisation(who.organisation_id, who.professional_id):
-            found.extend((own, m) for m in self.store.matches_of_signal(own.id))
-        return sorted(found, key=lambda pair: (pair[1].id, pair[0].id))
+        return self.store.matches_of_organisation(who.organisation_id, who.professional_id)
 
     def history(
         self, signal_id: object, actor: object, today: date

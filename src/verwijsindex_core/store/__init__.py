@@ -13,6 +13,7 @@ goes and how the shared test suite picks it up.
 from verwijsindex_core.store._memory import MemoryStore
 from verwijsindex_core.store._protocol import NewRows, Store, StoreCounts
 from verwijsindex_core.store._records import (
+    CredentialRecord,
     MatchRecord,
     NotificationRecord,
     SignalRecord,
@@ -24,6 +25,7 @@ from verwijsindex_core.store._sqlite import SCHEMA_VERSION, SQLiteStore
 
 __all__ = [
     "SCHEMA_VERSION",
+    "CredentialRecord",
     "MatchRecord",
     "MemoryStore",
     "NewRows",

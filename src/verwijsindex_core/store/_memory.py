@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,7 @@ from verwijsindex_core.matching._model import (
 )
 from verwijsindex_core.store._protocol import NewRows, StoreCounts
 from verwijsindex_core.store._records import (
+    CredentialRecord,
     MatchRecord,
     NotificationRecord,
     SignalRecord,
@@ -75,6 +77,8 @@ class MemoryStore:
         self._outbox: dict[str, dict[int, None]] = {}
         self._notes_by_signal: dict[int, list[int]] = {}
         self._notes_by_match: dict[int, list[int]] = {}
+        self._credentials: dict[str, CredentialRecord] = {}
+        self._credentials_by_org: dict[str, list[str]] = {}
         self._audit: list[AuditEntry] = []
         self._audit_by_subject: dict[str, list[int]] = {}
 
@@ -321,6 +325,16 @@ class MemoryStore:
     def matches_of_signal(self, signal_id: int) -> list[MatchRecord]:
         return [self._match(i) for i in sorted(self._matches_by_signal.get(signal_id, ()))]
 
+    def matches_of_organisation(
+        self, organisation_id: str, professional_id: str | None = None
+    ) -> list[tuple[SignalRecord, MatchRecord]]:
+        found = [
+            (own, self._match(m))
+            for own in self.signals_of_organisation(organisation_id, professional_id)
+            for m in self._matches_by_signal.get(own.id, ())
+        ]
+        return sorted(found, key=lambda pair: (pair[1].id, pair[0].id))
+
     def set_coordinator(self, match_id: int, signal_id: int) -> None:
         self._matches[match_id][5] = signal_id
 
@@ -369,6 +383,27 @@ class MemoryStore:
                     self._drop_notification(note_id)
                     done.append(record)
         return done
+
+    # credentials -------------------------------------------------------------------------------
+
+    def put_credential(self, record: CredentialRecord) -> None:
+        self._credentials[record.id] = replace(record)
+        self._credentials_by_org.setdefault(record.organisation_id, []).append(record.id)
+
+    def get_credential(self, credential_id: str) -> CredentialRecord | None:
+        record = self._credentials.get(credential_id)
+        return None if record is None else replace(record)
+
+    def revoke_credential(self, credential_id: str) -> bool:
+        record = self._credentials.get(credential_id)
+        if record is None:
+            return False
+        record.revoked = True
+        return True
+
+    def credentials_of(self, organisation_id: str) -> list[CredentialRecord]:
+        ids = self._credentials_by_org.get(organisation_id, ())
+        return [replace(self._credentials[i]) for i in ids]
 
     # audit -------------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import Protocol
 from verwijsindex_core.audit import AuditEntry
 from verwijsindex_core.matching._model import EndReason, Organisation, SignalStatus
 from verwijsindex_core.store._records import (
+    CredentialRecord,
     MatchRecord,
     NotificationRecord,
     SignalRecord,
@@ -168,6 +169,12 @@ class Store(Protocol):
     def matches_of_signal(self, signal_id: int) -> list[MatchRecord]:
         """The signal's matches, by id."""
 
+    def matches_of_organisation(
+        self, organisation_id: str, professional_id: str | None = None
+    ) -> list[tuple[SignalRecord, MatchRecord]]:
+        """Every match on the organisation's signals (the professional's, if given), with the
+        own signal, ordered by (match id, own signal id)."""
+
     def set_coordinator(self, match_id: int, signal_id: int) -> None: ...
 
     def set_afgestemd(self, match_id: int) -> None: ...
@@ -186,6 +193,18 @@ class Store(Protocol):
     ) -> list[NotificationRecord]:
         """Remove those of ``ids`` that are in the outbox of the organisation (and the
         professional, if given); returns the removed ones."""
+
+    # --- credentials of the reference server ----------------------------------------------------
+
+    def put_credential(self, record: CredentialRecord) -> None:
+        """Store a new credential (its id is new)."""
+
+    def get_credential(self, credential_id: str) -> CredentialRecord | None: ...
+
+    def revoke_credential(self, credential_id: str) -> bool:
+        """Revoke a credential; False when there is none with that id."""
+
+    def credentials_of(self, organisation_id: str) -> list[CredentialRecord]: ...
 
     # --- audit (the store keeps the log, so entries commit with the data) -----------------------
 

@@ -13,7 +13,7 @@ pseudonyms.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from verwijsindex_core.matching._model import (
     Domain,
@@ -26,6 +26,7 @@ from verwijsindex_core.matching._model import (
 from verwijsindex_core.pseudonym._b64 import b64u_encode
 
 __all__ = [
+    "CredentialRecord",
     "MatchRecord",
     "NotificationRecord",
     "SignalRecord",
@@ -108,3 +109,25 @@ class NotificationRecord:
     match_id: int | None
     about: tuple[int, ...]
     """Signals whose contact details make up the payload."""
+
+
+@dataclass(slots=True)
+class CredentialRecord:
+    """An API credential of the reference server: who it is for and a salted hash of its
+    secret (the secret itself is never stored)."""
+
+    id: str
+    """The public part of the token, by which it is found."""
+    organisation_id: str
+    role: str
+    """``organisation``, ``operator`` or ``municipality``."""
+    salt: bytes
+    secret_hash: bytes
+    created_at: datetime
+    revoked: bool = False
+
+    def __repr__(self) -> str:
+        return (
+            f"CredentialRecord(id={self.id!r}, organisation_id={self.organisation_id!r}, "
+            f"role={self.role!r}, revoked={self.revoked})"
+        )

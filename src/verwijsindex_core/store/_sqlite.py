@@ -34,6 +34,7 @@ from verwijsindex_core.matching._model import (
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.store._protocol import NewRows, StoreCounts
 from verwijsindex_core.store._records import (
+    CredentialRecord,
     MatchRecord,
     NotificationRecord,
     SignalRecord,
@@ -94,6 +95,11 @@ CREATE TABLE audit (
     actor INTEGER, actor_professional TEXT NOT NULL, responsible INTEGER, detail TEXT NOT NULL,
     hash BLOB NOT NULL);
 CREATE INDEX audit_subject ON audit (subject) WHERE subject IS NOT NULL;
+CREATE TABLE credentials (
+    id TEXT PRIMARY KEY, party INTEGER NOT NULL, role TEXT NOT NULL, salt BLOB NOT NULL,
+    secret_hash BLOB NOT NULL, created_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+CREATE INDEX credentials_party ON credentials (party);
 """
 
 _MIGRATIONS: Final[tuple[str | None, ...]] = (
@@ -734,15 +740,12 @@ class SQLiteStore:
         if professional_id is None:
             rows = self._x(f"{_SIGNAL_SELECT} WHERE s.party = ? ORDER BY s.id", (party,))
         else:
-            known = self._x(
-                "SELECT id FROM professionals WHERE party = ? AND ident = ?",
-                (party, professional_id),
-            ).fetchone()
-            if known is None:
+            professional = self._professional_row(party, professional_id)
+            if professional is None:
                 return []
             rows = self._x(
                 f"{_SIGNAL_SELECT} WHERE s.party = ? AND s.professional = ? ORDER BY s.id",
-                (party, known[0]),
+                (party, professional),
             )
         return [self._signal(r) for r in rows]
 
@@ -845,6 +848,39 @@ class SQLiteStore:
         )
         return [self._match(r) for r in rows]
 
+    def _professional_row(self, party: int, professional_id: str) -> int | None:
+        row = self._x(
+            "SELECT id FROM professionals WHERE party = ? AND ident = ?", (party, professional_id)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def matches_of_organisation(
+        self, organisation_id: str, professional_id: str | None = None
+    ) -> list[tuple[SignalRecord, MatchRecord]]:
+        party = self._known_party(organisation_id)
+        if party is None:
+            return []
+        where, params = "s.party = ?1", [party]
+        if professional_id is not None:
+            professional = self._professional_row(party, professional_id)
+            if professional is None:
+                return []
+            where, params = "s.party = ?1 AND s.professional = ?2", [party, professional]
+        columns = ", ".join(f"m.{c.strip()}" for c in _MATCH_COLUMNS.split(","))
+        pairs = [
+            (r[0], self._match(r[1:]))
+            for r in self._x(
+                f"SELECT s.id, {columns} FROM signals AS s JOIN matches AS m "
+                f"ON m.signal_a = s.id WHERE {where} UNION ALL "
+                f"SELECT s.id, {columns} FROM signals AS s JOIN matches AS m "
+                f"ON m.signal_b = s.id WHERE {where}",
+                params,
+            ).fetchall()
+        ]
+        signals = {i: self.get_signal(i) for i in {own for own, _ in pairs}}
+        found = [(s, m) for own, m in pairs if (s := signals[own]) is not None]
+        return sorted(found, key=lambda pair: (pair[1].id, pair[0].id))
+
     def set_coordinator(self, match_id: int, signal_id: int) -> None:
         with self._write():
             self._x("UPDATE matches SET coordinator_signal = ? WHERE id = ?", (signal_id, match_id))
@@ -904,6 +940,50 @@ class SQLiteStore:
                     done.append(record)
             self._drop_notifications([n.id for n in done])
             return done
+
+    # --- credentials ----------------------------------------------------------------------------
+
+    _CREDENTIAL_SELECT: Final = (
+        "SELECT c.id, p.name, c.role, c.salt, c.secret_hash, c.created_at, c.revoked "
+        "FROM credentials AS c JOIN parties AS p ON p.id = c.party"
+    )
+
+    @staticmethod
+    def _credential(row: tuple[Any, ...]) -> CredentialRecord:
+        return CredentialRecord(
+            row[0], row[1], row[2], bytes(row[3]), bytes(row[4]), from_micros(row[5]), bool(row[6])
+        )
+
+    def put_credential(self, record: CredentialRecord) -> None:
+        with self._write():
+            self._x(
+                "INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    self._party(record.organisation_id),
+                    record.role,
+                    record.salt,
+                    record.secret_hash,
+                    to_micros(record.created_at),
+                    int(record.revoked),
+                ),
+            )
+
+    def get_credential(self, credential_id: str) -> CredentialRecord | None:
+        row = self._x(f"{self._CREDENTIAL_SELECT} WHERE c.id = ?", (credential_id,)).fetchone()
+        return None if row is None else self._credential(row)
+
+    def revoke_credential(self, credential_id: str) -> bool:
+        with self._write():
+            done = self._x("UPDATE credentials SET revoked = 1 WHERE id = ?", (credential_id,))
+            return done.rowcount > 0
+
+    def credentials_of(self, organisation_id: str) -> list[CredentialRecord]:
+        party = self._known_party(organisation_id)
+        if party is None:
+            return []
+        rows = self._x(f"{self._CREDENTIAL_SELECT} WHERE c.party = ? ORDER BY c.id", (party,))
+        return [self._credential(r) for r in rows]
 
     # --- audit ----------------------------------------------------------------------------------
 
