@@ -118,6 +118,8 @@ def _canonical(seq: int, micros: int, fields: Sequence[str]) -> bytes:
 
 
 def _check_fields(fields: Sequence[str]) -> None:
+    if not isinstance(fields, (tuple, list)) or len(fields) != len(_FIELD_NAMES):
+        raise ValidationError("fields", "type", "six text fields per entry")
     for name, value in zip(_FIELD_NAMES, fields, strict=True):
         if not isinstance(value, str):
             raise ValidationError(name, "type", "must be text")
@@ -258,13 +260,26 @@ class AuditLog:
         last = self._storage.audit_last()
         seq = 0 if last is None else last.seq
         prev = GENESIS if last is None else last.hash
-        sha256 = hashlib.sha256
+        sha256, pack, join, make = hashlib.sha256, _HEAD.pack, b"".join, AuditEntry._make
         entries = []
         for fields in rows:
-            _check_fields(fields)
             seq += 1
-            digest = sha256(prev + _canonical(seq, micros, fields)).digest()
-            entries.append(AuditEntry(seq, at, *fields, prev, digest))  # type: ignore[arg-type, call-arg]
+            try:
+                event, subject, actor, professional, responsible, detail = fields
+                encoded = (
+                    event.encode(),
+                    subject.encode(),
+                    actor.encode(),
+                    professional.encode(),
+                    responsible.encode(),
+                    detail.encode(),
+                )
+                head = pack(seq, micros, *map(len, encoded))
+            except (AttributeError, ValueError, TypeError, struct.error):
+                _check_fields(fields)  # names the field and the rule
+                raise  # pragma: no cover - _check_fields raises for every such row
+            digest = sha256(join((prev, _TAG, head, *encoded))).digest()
+            entries.append(make((seq, at, *fields, prev, digest)))
             prev = digest
         self._storage.audit_extend(entries)
         return entries

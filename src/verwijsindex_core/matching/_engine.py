@@ -140,6 +140,8 @@ class _Work:
     __slots__ = (
         "_alias",
         "_children",
+        "_made_partners",
+        "_new_signals",
         "_parents",
         "_partners",
         "_pending",
@@ -161,20 +163,38 @@ class _Work:
         self._children: dict[SubjectKey, set[int]] = {}
         self._partners: dict[int, set[int]] = {}
         self._pending: set[int] = set()  # subjects created in this unit, not inserted yet
+        self._new_signals: set[int] = set()  # signals created in this unit (no stored matches)
+        self._made_partners: dict[int, list[int]] = {}  # matches made in this unit
 
     # reads (cached) ----------------------------------------------------------------------------
 
     def lookup(self, aliases: Iterable[SubjectKey]) -> list[int]:
         """The distinct subject ids the aliases belong to (unknown aliases give none)."""
-        wanted = [a for a in aliases if a not in self._alias]
+        cache = self._alias
+        wanted = [a for a in aliases if a not in cache]
         if wanted:
             found = self.store.subject_ids(wanted)
             for alias in wanted:
-                self._alias[alias] = found.get(alias)
-        return sorted({i for a in aliases if (i := self._alias[a]) is not None})
+                cache[alias] = found.get(alias)
+        ids = {i for a in aliases if (i := cache[a]) is not None}
+        return sorted(ids) if len(ids) > 1 else list(ids)
+
+    def subject_of(self, alias: SubjectKey) -> int | None:
+        """The subject id of one alias (None when unknown)."""
+        cache = self._alias
+        if alias in cache:
+            return cache[alias]
+        found = cache[alias] = self.store.subject_ids((alias,)).get(alias)
+        return found
 
     def prefetch(self, aliases: Iterable[SubjectKey]) -> None:
-        self.lookup(aliases)
+        """Look up many aliases in one call (a batch's)."""
+        cache = self._alias
+        wanted = list({a: None for a in aliases if a not in cache})
+        if wanted:
+            found = self.store.subject_ids(wanted)
+            for alias in wanted:
+                cache[alias] = found.get(alias)
 
     def subject(self, subject_id: int) -> SubjectRecord:
         record = self._subjects.get(subject_id)
@@ -204,11 +224,14 @@ class _Work:
         return children
 
     def partners(self, signal_id: int) -> set[int]:
+        """The signals this one is matched with (stored, and made in this unit)."""
         partners = self._partners.get(signal_id)
         if partners is None:
             partners = self._partners[signal_id] = set()
-            for m in self.store.matches_of_signal(signal_id):
-                partners.add(m.signal_b if m.signal_a == signal_id else m.signal_a)
+            if signal_id not in self._new_signals:
+                for m in self.store.matches_of_signal(signal_id):
+                    partners.add(m.signal_b if m.signal_a == signal_id else m.signal_a)
+            partners.update(self._made_partners.get(signal_id, ()))
         return partners
 
     # inserts (pending until flush) -------------------------------------------------------------
@@ -244,18 +267,24 @@ class _Work:
     def add_signal(self, record: SignalRecord) -> None:
         self.rows.signals.append(record)
         self.signals(record.subject).append(record)
-        self._partners[record.id] = set()
+        self._new_signals.add(record.id)
 
     def add_match(self, record: MatchRecord) -> None:
         self.rows.matches.append(record)
-        self.partners(record.signal_a).add(record.signal_b)
-        self.partners(record.signal_b).add(record.signal_a)
+        a, b = record.signal_a, record.signal_b
+        for own, other in ((a, b), (b, a)):
+            known = self._partners.get(own)
+            if known is not None:
+                known.add(other)
+            else:  # read lazily, with the store's matches, if it is ever asked for
+                self._made_partners.setdefault(own, []).append(other)
 
     def add_notification(self, record: NotificationRecord) -> None:
         self.rows.notifications.append(record)
 
     def put_organisation(self, organisation: Organisation) -> None:
-        if self.organisations.get(organisation.id) != organisation:
+        known = self.organisations.get(organisation.id)
+        if known is not organisation and known != organisation:
             self.organisations[organisation.id] = organisation
             self.store.put_organisation(organisation)
 
@@ -327,6 +356,10 @@ class _Work:
         for other in self._partners.pop(record.id, ()):
             if other in self._partners:
                 self._partners[other].discard(record.id)
+        for others in self._made_partners.values():
+            while record.id in others:
+                others.remove(record.id)
+        self._made_partners.pop(record.id, None)
         remaining = [s for s in self.signals(record.subject) if s.id != record.id]
         self._signals[record.subject] = remaining
         if not remaining:
@@ -340,7 +373,42 @@ class _Work:
                 cache.pop(record.subject, None)
 
 
+class _Day:
+    """The date rules for one day, each computed once per date of birth (a batch shares
+    them): the 23rd birthday (with the eligibility check), the informing duty, the default
+    planned end."""
+
+    __slots__ = ("_duty", "_turns", "default_end", "max_years", "today")
+
+    def __init__(self, today: date, policy: Policy) -> None:
+        self.today = today
+        self.default_end = anniversary(today, policy.default_signal_years)
+        self.max_years = policy.max_signal_years
+        self._turns: dict[date, date] = {}
+        self._duty: dict[date, tuple[bool, bool]] = {}
+
+    def turns_23(self, date_of_birth: date) -> date:
+        turns = self._turns.get(date_of_birth)
+        if turns is None:
+            turns = self._turns[date_of_birth] = check_subject_eligible(date_of_birth, self.today)
+        return turns
+
+    def duty(self, date_of_birth: date) -> tuple[bool, bool]:
+        duty = self._duty.get(date_of_birth)
+        if duty is None:
+            duty = self._duty[date_of_birth] = informing_duty(age_on(date_of_birth, self.today))
+        return duty
+
+    def planned_end(self, given: date | None) -> date:
+        if given is None:
+            return self.default_end
+        check_planned_end(self.today, given, self.max_years)
+        return given
+
+
 def _check_aliases(keys: tuple[SubjectKey, ...], field: str) -> None:
+    if len(keys) == 1:
+        return
     if not 1 <= len(keys) <= MAX_ALIASES:
         raise ValidationError(field, "aliases", f"1 to {MAX_ALIASES} pseudonyms, one per key")
     if len({k[0] for k in keys}) != len(keys):
@@ -446,7 +514,10 @@ class Engine:
                 )
 
     def _siblings_live(self, work: _Work, subject_id: int, today: date) -> list[SignalRecord]:
-        siblings = {c for p in work.parents(subject_id) for c in work.children(p)}
+        parents = work.parents(subject_id)
+        if not parents:
+            return []
+        siblings = {c for p in parents for c in work.children(p)}
         siblings.discard(subject_id)
         found = [s for sib in siblings for s in self._live_signals(work, sib, today)]
         return sorted(found, key=lambda s: s.id)
@@ -477,7 +548,7 @@ class Engine:
         for other in ids[1:]:
             work.merge(other, subject_id)
         for alias in aliases:
-            if work.lookup((alias,)) != [subject_id]:
+            if work.subject_of(alias) != subject_id:
                 work.add_alias(alias, subject_id)
         if len(ids) > 1:
             self._complete(work, subject_id, today, made)
@@ -496,15 +567,19 @@ class Engine:
     def check_input(self, data: RegisterInput, today: date) -> tuple[date, date]:
         """The checks of :meth:`register` that need no store: returns the planned end and the
         date the subject turns 23."""
+        return self._check_input(data, _Day(today, self.policy))
+
+    @staticmethod
+    def _check_input(data: RegisterInput, day: _Day) -> tuple[date, date]:
         _check_aliases(data.subjects, "subject")
         if data.professional.organisation_id != data.organisation.id:
             raise ValidationError(
                 "professional.organisation_id", "mismatch", "must equal organisation.id"
             )
-        turns_23 = check_subject_eligible(data.date_of_birth, today)
-        planned_end = data.planned_end or anniversary(today, self.policy.default_signal_years)
-        check_planned_end(today, planned_end, self.policy.max_signal_years)
-        _check_parent_keys(data.parents, data.subjects)
+        turns_23 = day.turns_23(data.date_of_birth)
+        planned_end = day.planned_end(data.planned_end)
+        if data.parents:
+            _check_parent_keys(data.parents, data.subjects)
         return planned_end, turns_23
 
     def register(self, data: RegisterInput, today: date) -> RegisterOutcome:
@@ -520,17 +595,18 @@ class Engine:
         self, batch: Sequence[RegisterInput], today: date, *, prefix: bool
     ) -> list[RegisterOutcome]:
         work = _Work(self.store)
+        day = _Day(today, self.policy)
         work.prefetch(a for d in batch for a in d.subjects)
-        checked = self._validate_batch(work, batch, today, prefix=prefix)
+        checked = self._validate_batch(work, batch, day, prefix=prefix)
         outcomes = [
-            self._register_one(work, data, planned_end, turns_23, today)
+            self._register_one(work, data, planned_end, turns_23, day)
             for data, (planned_end, turns_23) in zip(batch, checked, strict=True)
         ]
         work.flush()
         return outcomes
 
     def _validate_batch(
-        self, work: _Work, batch: Sequence[RegisterInput], today: date, *, prefix: bool
+        self, work: _Work, batch: Sequence[RegisterInput], day: _Day, *, prefix: bool
     ) -> list[tuple[date, date]]:
         """Every check, in request order, as if the requests came one by one: the input, and
         the date of birth and death against the store and the earlier requests (subjects that
@@ -550,14 +626,14 @@ class Engine:
         for position, data in enumerate(batch):
             where = f"requests[{position}]." if prefix else ""
             try:
-                planned_end, turns_23 = self.check_input(data, today)
+                planned_end, turns_23 = self._check_input(data, day)
                 nodes: list[object] = []
                 for alias in data.subjects:
-                    stored = work.lookup((alias,))
-                    if stored:
-                        node: object = ("s", stored[0])
+                    stored = work.subject_of(alias)
+                    if stored is not None:
+                        node: object = ("s", stored)
                         if node not in turns:
-                            record = work.subject(stored[0])
+                            record = work.subject(stored)
                             turns[node] = record.turns_23
                             if record.deceased:
                                 dead.add(node)
@@ -594,7 +670,7 @@ class Engine:
             for gone in ids[1:]:
                 work.merge(gone, subject_id)
             for alias in data.subjects:
-                if work.lookup((alias,)) != [subject_id]:
+                if work.subject_of(alias) != subject_id:
                     work.add_alias(alias, subject_id)
         else:
             subject_id = work.new_subject(turns_23, data.subjects).id
@@ -605,10 +681,11 @@ class Engine:
         return subject_id
 
     def _register_one(
-        self, work: _Work, data: RegisterInput, planned_end: date, turns_23: date, today: date
+        self, work: _Work, data: RegisterInput, planned_end: date, turns_23: date, day: _Day
     ) -> RegisterOutcome:
         made = _Made()
-        duty = informing_duty(age_on(data.date_of_birth, today))
+        today = day.today
+        duty = day.duty(data.date_of_birth)
         subject_id = self._attach(work, data, turns_23, today, made)
         subject = work.subject(subject_id)
         existing = list(work.signals(subject_id))

@@ -12,6 +12,7 @@ pseudonyms.
 
 from __future__ import annotations
 
+from binascii import a2b_base64
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,7 +24,7 @@ from verwijsindex_core.matching._model import (
     Professional,
     SignalStatus,
 )
-from verwijsindex_core.pseudonym._b64 import b64u_encode
+from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 
 __all__ = [
     "CredentialRecord",
@@ -37,6 +38,29 @@ __all__ = [
 
 SubjectKey = tuple[str, bytes]
 """A pseudonym as a plain ``(key id, digest)`` pair: one alias of a subject."""
+
+
+_FROM_URLSAFE = str.maketrans("-_", "+/")
+
+
+def alias_of_text(text: str) -> SubjectKey | None:
+    """The ``(key id, digest)`` of a pseudonym's text form, or None when it is not one.
+
+    The stores keep audit subjects as pseudonyms, not text; this is their (fast) way back from
+    the text the audit log hashes. The text ``Pseudonym.text`` writes is decoded directly;
+    anything else is checked strictly.
+    """
+    if len(text) == 56 and text[:4] == "vi1." and text[12] == ".":
+        try:
+            digest = a2b_base64(text[13:].translate(_FROM_URLSAFE) + "=")
+        except ValueError:
+            return None
+        if len(digest) == 32 and b64u_encode(digest) == text[13:]:
+            return text[4:12], digest
+        return None
+    parts = text.split(".")
+    found = b64u_decode(parts[2]) if len(parts) == 3 and parts[0] == "vi1" else None
+    return None if found is None else (parts[1], found)
 
 
 def mask_key(key: SubjectKey) -> str:

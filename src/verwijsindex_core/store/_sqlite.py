@@ -31,7 +31,7 @@ from verwijsindex_core.matching._model import (
     Professional,
     SignalStatus,
 )
-from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
+from verwijsindex_core.pseudonym._b64 import b64u_encode
 from verwijsindex_core.store._protocol import NewRows, StoreCounts
 from verwijsindex_core.store._records import (
     CredentialRecord,
@@ -40,6 +40,7 @@ from verwijsindex_core.store._records import (
     SignalRecord,
     SubjectKey,
     SubjectRecord,
+    alias_of_text,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -360,13 +361,16 @@ class SQLiteStore:
                 yield
 
     def next_id(self, kind: str) -> int:
-        with self._write():
-            if kind not in self._counters:
-                row = self._x("SELECT value FROM counters WHERE kind = ?", (kind,)).fetchone()
-                self._counters[kind] = 0 if row is None else int(row[0])
-            self._counters[kind] += 1
+        if not self._depth:
+            with self.transaction():
+                return self.next_id(kind)
+        counters = self._counters
+        if kind not in counters:
+            row = self._x("SELECT value FROM counters WHERE kind = ?", (kind,)).fetchone()
+            counters[kind] = 0 if row is None else int(row[0])
             self._dirty.add(kind)
-            return self._counters[kind]
+        counters[kind] += 1
+        return counters[kind]
 
     def get_meta(self, key: str) -> str | None:
         row = self._x("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -414,7 +418,7 @@ class SQLiteStore:
     def _professional(self, professional: Professional) -> int:
         party = self._party(professional.organisation_id)
         known = self._professionals.get((party, professional.id))
-        if known is not None and known[1] == professional:
+        if known is not None and (known[1] is professional or known[1] == professional):
             return known[0]
         p = professional
         self._x(
@@ -471,7 +475,8 @@ class SQLiteStore:
     # --- organisations --------------------------------------------------------------------------
 
     def put_organisation(self, organisation: Organisation) -> None:
-        if self._organisations.get(organisation.id) == organisation:
+        known = self._organisations.get(organisation.id)
+        if known is organisation or known == organisation:
             return
         with self._write():
             party = self._party(organisation.id)
@@ -609,7 +614,7 @@ class SQLiteStore:
     # --- subjects -------------------------------------------------------------------------------
 
     def subject_ids(self, aliases: Iterable[SubjectKey]) -> dict[SubjectKey, int]:
-        found: dict[SubjectKey, int] = {}
+        wanted: dict[tuple[int, bytes], SubjectKey] = {}
         for alias in aliases:
             key = self._keys.get(alias[0])
             if key is None:
@@ -618,13 +623,23 @@ class SQLiteStore:
                     continue
                 key = self._keys[alias[0]] = int(row[0])
                 self._key_ids[key] = alias[0]
-            row = self._x(
-                "SELECT id, subject FROM pseudonyms WHERE digest = ? AND key = ?", (alias[1], key)
-            ).fetchone()
-            if self._depth:
-                self._pseudonyms[(key, alias[1])] = None if row is None else int(row[0])
-            if row is not None and row[1] is not None:
-                found[alias] = int(row[1])
+            wanted[(key, alias[1])] = alias
+        found: dict[SubjectKey, int] = {}
+        keys = list(wanted)
+        for start in range(0, len(keys), 500):  # one indexed probe per digest, 500 a statement
+            chunk = keys[start : start + 500]
+            rows = self._x(
+                "SELECT key, digest, id, subject FROM pseudonyms WHERE digest IN "
+                f"({','.join('?' * len(chunk))})",
+                [digest for _, digest in chunk],
+            ).fetchall()
+            known = {(k, bytes(d)): (i, s) for k, d, i, s in rows}
+            for cache_key in chunk:
+                hit = known.get(cache_key)
+                if self._depth:
+                    self._pseudonyms[cache_key] = None if hit is None else int(hit[0])
+                if hit is not None and hit[1] is not None:
+                    found[wanted[cache_key]] = int(hit[1])
         return found
 
     def get_subject(self, subject_id: int) -> SubjectRecord | None:
@@ -1005,11 +1020,10 @@ class SQLiteStore:
     def _subject_ref(self, text: str) -> int | None:
         if not text:
             return None
-        parts = text.split(".")
-        digest = b64u_decode(parts[2]) if len(parts) == 3 else None
-        if digest is None:
+        alias = alias_of_text(text)
+        if alias is None:
             raise StoreError("audit.subject", "pseudonym", "is not a pseudonym's text form")
-        return self._pseudonym((parts[1], digest), create=True)
+        return self._pseudonym(alias, create=True)
 
     def audit_append(self, entry: AuditEntry) -> None:
         self.audit_extend([entry])
@@ -1020,6 +1034,7 @@ class SQLiteStore:
         with self._write():
             parties: dict[str, int | None] = {"": None}
             rows = []
+            micros = {entries[0].at: to_micros(entries[0].at)}
             for e in entries:
                 for name in (e.actor_organisation, e.responsible_organisation):
                     if name not in parties:
@@ -1027,7 +1042,7 @@ class SQLiteStore:
                 rows.append(
                     (
                         e.seq,
-                        to_micros(e.at),
+                        micros[e.at] if e.at in micros else to_micros(e.at),
                         _CODE[AuditEvent(e.event)],
                         self._subject_ref(e.subject),
                         parties[e.actor_organisation],
@@ -1074,13 +1089,13 @@ class SQLiteStore:
         return sorted(found, key=lambda e: e.seq)
 
     def _subject_ref_known(self, text: str) -> int | None:
-        parts = text.split(".")
-        digest = b64u_decode(parts[2]) if len(parts) == 3 else None
-        if digest is None:
+        alias = alias_of_text(text)
+        if alias is None:
             return None
-        key = self._keys.get(parts[1])
+        key_id, digest = alias
+        key = self._keys.get(key_id)
         if key is None:
-            row = self._x("SELECT id FROM keys WHERE key_id = ?", (parts[1],)).fetchone()
+            row = self._x("SELECT id FROM keys WHERE key_id = ?", (key_id,)).fetchone()
             if row is None:
                 return None
             key = int(row[0])
