@@ -192,9 +192,7 @@ def main() -> None:
         f"{f'register_many, batches of {args.batch:,}, audit on':<56} {n / t_batched:12,.0f} "
         f"{t_base / t_batched:6.2f}x"
     )
-    print(
-        f"{'register_many, one batch, audit on':<56} {n / t_one:12,.0f} {t_base / t_one:6.2f}x"
-    )
+    print(f"{'register_many, one batch, audit on':<56} {n / t_one:12,.0f} {t_base / t_one:6.2f}x")
     print(
         f"active signals {stats.signals_active:,}, subjects {stats.subjects:,}, "
         f"matches {stats.matches_direct:,} (baseline pairs {pairs:,}), "
