@@ -118,9 +118,8 @@ def main() -> None:
         f"{n:,} registrations in batches of {batch:,}, WAL + synchronous=NORMAL"
     )
     print(f"{'measurement':<52} {'per second':>12} {'ratio':>7}")
-    print(
-        f"{'raw executemany of the rows the store wrote (floor)':<52} {n / t_floor:12,.0f} {1:6.2f}x"
-    )
+    floor_name = "raw executemany of the rows the store wrote (floor)"
+    print(f"{floor_name:<52} {n / t_floor:12,.0f} {1:6.2f}x")
     print(
         f"{'register_many into SQLiteStore (match+audit)':<52} {n / t_store:12,.0f} "
         f"{t_floor / t_store:6.2f}x"
