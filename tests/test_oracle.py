@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -398,3 +398,30 @@ def test_a_rotation_links_the_keys_and_a_merge_matches() -> None:
     # The merge matched the first two, then the third matched both.
     assert len(both.match_ids) == 3
     assert len(list(engine.store.subjects())) == 1
+
+
+@pytest.mark.parametrize("store_name", sorted(STORE_FACTORIES))
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.lists(registration, max_size=4),
+    batch=st.lists(registration, min_size=1, max_size=8),
+)
+def test_a_batch_equals_the_same_requests_one_by_one(
+    store_name: str, before: list[dict[str, Any]], batch: list[dict[str, Any]]
+) -> None:
+    """register_many == register, request after request: the same outcomes, ids and store,
+    duplicates and parent links inside one batch included; an invalid batch stores nothing."""
+    machine = machine_for(store_name, "default")
+    one, many = machine(), machine()
+    for r in before:
+        for m in (one, many):
+            outcome(lambda m=m, r=r: m.engine.register(m._input(r), TODAY))
+    sequential = outcome(lambda: [one.engine.register(one._input(r), TODAY) for r in batch])
+    snapshot_many = engine_snapshot(many.store)
+    batched = outcome(lambda: many.engine.register_many([many._input(r) for r in batch], TODAY))
+    if batched[0] == "ok":
+        assert sequential == batched
+        assert engine_snapshot(one.store) == engine_snapshot(many.store)
+    else:
+        assert sequential[0] == "error" and sequential[1:] == batched[1:]
+        assert engine_snapshot(many.store) == snapshot_many  # all or nothing

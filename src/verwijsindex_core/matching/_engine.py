@@ -433,6 +433,14 @@ class Engine:
     def __init__(self, store: Store, policy: Policy) -> None:
         self.store = store
         self.policy = policy
+        self._today: _Day | None = None
+
+    def _day(self, today: date) -> _Day:
+        """The date rules for ``today``, kept while the day lasts (batches share them)."""
+        day = self._today
+        if day is None or day.today != today:
+            day = self._today = _Day(today, self.policy)
+        return day
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -567,7 +575,7 @@ class Engine:
     def check_input(self, data: RegisterInput, today: date) -> tuple[date, date]:
         """The checks of :meth:`register` that need no store: returns the planned end and the
         date the subject turns 23."""
-        return self._check_input(data, _Day(today, self.policy))
+        return self._check_input(data, self._day(today))
 
     @staticmethod
     def _check_input(data: RegisterInput, day: _Day) -> tuple[date, date]:
@@ -595,7 +603,7 @@ class Engine:
         self, batch: Sequence[RegisterInput], today: date, *, prefix: bool
     ) -> list[RegisterOutcome]:
         work = _Work(self.store)
-        day = _Day(today, self.policy)
+        day = self._day(today)
         work.prefetch(a for d in batch for a in d.subjects)
         checked = self._validate_batch(work, batch, day, prefix=prefix)
         outcomes = [
