@@ -391,3 +391,12 @@ def test_move_needs_notice_exactly_when_leaving_the_region(
     assert move_needs_notice(previous, new_region, live) == expected
     # Staying in one's own region never tells a coordinator.
     assert not move_needs_notice(new_region, new_region, live)
+
+
+def test_may_match_across_organisations_and_within_only_by_policy() -> None:
+    from verwijsindex_core.matching import may_match
+
+    assert may_match("a", "p1", "b", "p1", same_organisation_matching=False)
+    assert not may_match("a", "p1", "a", "p2", same_organisation_matching=False)
+    assert may_match("a", "p1", "a", "p2", same_organisation_matching=True)
+    assert not may_match("a", "p1", "a", "p1", same_organisation_matching=True)

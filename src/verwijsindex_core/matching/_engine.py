@@ -63,6 +63,7 @@ from verwijsindex_core.matching._rules import (
     check_subject_eligible,
     forced_end,
     informing_duty,
+    may_match,
     move_needs_notice,
     purge_on,
     turns_23_on,
@@ -453,9 +454,15 @@ class Engine:
         return [s for s in work.signals(subject_id) if self._live(s, subject, today)]
 
     def _may_match(self, a: SignalRecord, b: SignalRecord) -> bool:
-        if a.organisation_id != b.organisation_id:
+        if a.organisation_id != b.organisation_id:  # the common case, without a call
             return True
-        return self.policy.same_organisation_matching and a.professional.id != b.professional.id
+        return may_match(
+            a.organisation_id,
+            a.professional.id,
+            b.organisation_id,
+            b.professional.id,
+            same_organisation_matching=self.policy.same_organisation_matching,
+        )
 
     def _notify(
         self,

@@ -26,6 +26,7 @@ __all__ = [
     "forced_end",
     "informing_duty",
     "max_planned_end",
+    "may_match",
     "move_needs_notice",
     "purge_on",
     "rights_holders",
@@ -200,3 +201,20 @@ def move_needs_notice(
     if previous_region is not None:
         return previous_region != new_region
     return live_signal_regions != frozenset({new_region})
+
+
+def may_match(
+    organisation_a: str,
+    professional_a: str,
+    organisation_b: str,
+    professional_b: str,
+    *,
+    same_organisation_matching: bool,
+) -> bool:
+    """Whether two live signals may match: always across organisations; within one
+    organisation only when the policy switches same-organisation matching on, and never a
+    professional with themselves (design §4; MULTIsignaal matches professionals, not
+    organisations, where a region chooses so)."""
+    if organisation_a != organisation_b:
+        return True
+    return same_organisation_matching and professional_a != professional_b
