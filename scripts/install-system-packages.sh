@@ -5,6 +5,7 @@
 #   chromium     opens the inzage HTML report headless: screenshots, phone layout, axe-core
 #   nodejs, npm  npm fetches axe-core (the WCAG checker) into ~/.cache/verwijsindex-tests;
 #                node cross-checks the RFC 8785 canonical JSON against ECMAScript itself
+#   postgresql   the shared store suite starts a throwaway cluster from its initdb/pg_ctl
 # Needs root (or sudo) only when something is missing; does nothing otherwise.
 set -eu
 missing=""
@@ -13,6 +14,7 @@ python3 -c 'import ctypes.util, sys; sys.exit(not ctypes.util.find_library("sodi
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$missing python3-venv"
 if [ -n "$missing" ]; then
   echo "installing:$missing"

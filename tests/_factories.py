@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+from _postgres import postgres_available, postgres_store
+from _system import in_ci
 from verwijsindex_core import KeyRing, Pseudonymiser, Verwijsindex
 from verwijsindex_core.matching import Domain, FixedClock, Organisation, Policy, Professional
 from verwijsindex_core.pseudonym import Key, Pseudonym, random_bsn
@@ -28,6 +30,8 @@ def sqlite_store() -> SQLiteStore:
 
 STORE_FACTORIES: dict[str, Callable[[], Store]] = {"memory": MemoryStore, "sqlite": sqlite_store}
 """The shared store suite runs on every store listed here (one entry per store)."""
+if postgres_available() or in_ci():  # a throwaway cluster for the run (tests/_postgres.py)
+    STORE_FACTORIES["postgres"] = postgres_store
 
 
 def organisation(
