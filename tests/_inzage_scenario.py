@@ -29,7 +29,7 @@ SIGNER = ReportSigner.from_seed(bytes(range(32)))  # a test key, published in th
 
 def build(workdir: Path) -> tuple[Verwijsindex, SQLiteStore, Bsn, date]:
     db = workdir / "scenario.db"
-    run_demo(db, seed=11, subjects=3000, days=150, out=lambda _line: None)
+    run_demo(db, seed=15, subjects=3000, days=150, out=lambda _line: None)
     sample = (workdir / "SAMPLE-SUBJECTS.txt").read_text().splitlines()
     line = next(line for line in sample if line.endswith("direct match"))
     digits, born = line.split()[:2]

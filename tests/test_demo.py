@@ -27,7 +27,8 @@ def demo(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def test_demo_builds_a_region_and_is_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "demo.db", tmp_path / "b" / "demo.db"
     for db in (first, second):
-        done = demo("--db", db, "--subjects", "1500", "--days", "90", "--seed", "7")
+        # Signals scale with the population (about 0.16 per young person a year).
+        done = demo("--db", db, "--subjects", "4000", "--days", "90", "--seed", "7")
         assert done.returncode == 0, done.stderr
         assert "signals registered" in done.stdout and "Where to look next" in done.stdout
     stats = []

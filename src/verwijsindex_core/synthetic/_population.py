@@ -1,8 +1,9 @@
 """Synthetic data: a region with municipalities, organisations in all seven domains,
-professionals, and young people in families. Every BSN is generated to pass the 11-test and is
-made up; nothing here is real. Deterministic for a given ``random.Random``.
+professionals, and young people in families. Every BSN is drawn from the synthetic range
+(:mod:`verwijsindex_core.synthetic._bsns`: 11-test-valid numbers starting with 9, all
+distinct); nothing here is real. Deterministic for a given ``random.Random``.
 
-The research kit extends this generator to national scale later (design §7).
+The national scale (design §7) is :mod:`verwijsindex_core.synthetic.nation` (columnar, numpy).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import date, timedelta
 from typing import Final
 
 from verwijsindex_core.matching import Domain, Organisation, Professional
-from verwijsindex_core.pseudonym import Bsn, random_bsn
+from verwijsindex_core.pseudonym import Bsn
+from verwijsindex_core.synthetic._bsns import SyntheticBsns
 
 __all__ = [
     "MUNICIPALITIES",
@@ -172,6 +174,7 @@ def generate_population(
                 for k in range(professionals_per_organisation)
             ]
     families: list[Family] = []
+    bsns = SyntheticBsns(rng)
     count = 0
     while count < subjects:
         size = min(rng.choice((1, 1, 2, 2, 2, 3, 3, 4)), subjects - count)
@@ -181,8 +184,8 @@ def generate_population(
         for k in range(size):
             age_days = max(oldest - k * rng.randrange(300, 1500), rng.randrange(0, 365))
             dob = today - timedelta(days=age_days)
-            children.append(Child(random_bsn(rng), dob, municipality))
-        parents = tuple(random_bsn(rng) for _ in range(2 if rng.random() < 0.8 else 1))
+            children.append(Child(bsns.draw(), dob, municipality))
+        parents = tuple(bsns.draw() for _ in range(2 if rng.random() < 0.8 else 1))
         families.append(Family(parents, tuple(children)))
         count += size
     regions = {code: region for code, (_, region) in MUNICIPALITIES.items()}
