@@ -20,6 +20,10 @@ PACKAGES = [
     "verwijsindex_core.audit",
     "verwijsindex_core.inzage",
     "verwijsindex_core.synthetic",
+    "verwijsindex_core.server",
+    "verwijsindex_core.client",
+    "verwijsindex_core.synthetic.nation",
+    "verwijsindex_core.research",
 ]
 
 

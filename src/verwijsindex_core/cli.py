@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TextIO, TypeAlias
 
 from verwijsindex_core import __version__
+from verwijsindex_core._credentials import ROLES, Credentials
 from verwijsindex_core._csvjob import BatchPseudonymise, keyed_batches, pseudonymise_csv
 from verwijsindex_core._demo import run_demo
 from verwijsindex_core._facade import Verwijsindex
@@ -49,11 +50,17 @@ from verwijsindex_core.inzage import (
     render_text,
     verify_report,
 )
-from verwijsindex_core.matching import Actor
+from verwijsindex_core.matching import Actor, Domain, Organisation
 from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, Bsn, KeyRing, Pseudonymiser
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym.oprf import BlindPseudonymiser, PseudonymService
-from verwijsindex_core.store import SQLiteStore
+from verwijsindex_core.store import (
+    SQLiteStore,
+    companion_base,
+    db_argument,
+    is_database_url,
+    open_store,
+)
 
 __all__ = ["main"]
 
@@ -138,10 +145,10 @@ def _add_demo(commands: _Subcommands) -> None:
     )
     demo.add_argument(
         "--db",
-        type=Path,
+        type=db_argument,
         default=Path("verwijsindex-demo.db"),
-        metavar="FILE",
-        help="database file (default: ./verwijsindex-demo.db)",
+        metavar="FILE|URL",
+        help="SQLite file or postgresql:// URL (default: ./verwijsindex-demo.db)",
     )
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
     demo.add_argument("--subjects", type=int, default=10_000, help="young people (default: 10000)")
@@ -165,7 +172,13 @@ def _add_inzage(commands: _Subcommands) -> None:
             "database on first use."
         ),
     )
-    inzage.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    inzage.add_argument(
+        "--db",
+        type=db_argument,
+        required=True,
+        metavar="FILE|URL",
+        help="SQLite file or postgresql:// URL",
+    )
     inzage.add_argument(
         "--bsn-file",
         type=Path,
@@ -280,17 +293,33 @@ def _add_key_source_options(pseud: argparse.ArgumentParser) -> None:
         metavar="KEY",
         help=(
             "blind pseudonyms: the service's public key (base64url, from oprf-keygen); every "
-            "answer is verified against it. Needs --oprf-server-key for now"
+            "answer is verified against it. Needs --oprf-url and --token-env"
         ),
+    )
+    pseud.add_argument(
+        "--oprf-url",
+        metavar="URL",
+        help="the pseudonymisation service (verwijsindex serve --oprf-key), e.g. "
+        "https://pseudonymise.example; only blinded BSNs are sent",
+    )
+    pseud.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="environment variable holding the bearer token for --oprf-url",
+    )
+    pseud.add_argument(
+        "--oprf-batch",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="blinded BSNs per request to --oprf-url (default: 1000, the server's default limit)",
     )
     pseud.add_argument(
         "--oprf-server-key",
         type=Path,
         metavar="FILE",
-        help=(
-            "the service's secret key file, evaluated in this process until the service's HTTP "
-            "endpoint exists; the BSNs still only reach it blinded"
-        ),
+        help="for tests only: the service's secret key file, evaluated in this process "
+        "instead of --oprf-url",
     )
 
 
@@ -316,13 +345,138 @@ def _add_csv_options(pseud: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_serve(commands: _Subcommands) -> None:
+    serve = _command(
+        commands,
+        "serve",
+        _cmd_serve,
+        help="run the reference HTTP server (extra [server]) on a SQLite file",
+        description=(
+            "Serve the verwijsindex over HTTP under /v1 (docs/server.md). Settings come from "
+            "these options, else from --config FILE (JSON), else from VERWIJSINDEX_SERVER_* "
+            "variables. A keyed server needs --keys; a blind one (--mode blind) accepts only "
+            "pseudonyms. Any host but a loopback address needs TLS (--tls-certfile and "
+            "--tls-keyfile, or --tls-terminated-upstream behind a proxy)."
+        ),
+    )
+    serve.add_argument("--db", type=Path, metavar="FILE", help="SQLite database")
+    serve.add_argument("--config", type=Path, metavar="FILE", help="settings as a JSON file")
+    serve.add_argument("--mode", choices=["keyed", "blind"])
+    serve.add_argument("--keys", type=Path, metavar="FILE", help="key ring file (keyed mode)")
+    serve.add_argument("--keys-env", metavar="VAR", help="or: environment variable with keys")
+    serve.add_argument(
+        "--oprf-key", type=Path, metavar="FILE", help="OPRF service key: serve evaluateOprf"
+    )
+    serve.add_argument(
+        "--oprf-public-key",
+        dest="oprf_public_keys",
+        action="append",
+        metavar="KEY",
+        help="blind mode: an OPRF public key whose pseudonyms are accepted (repeatable)",
+    )
+    serve.add_argument("--regions", type=Path, metavar="FILE", help="municipality,region CSV")
+    serve.add_argument("--signing-key", type=Path, metavar="FILE", help="inzage signing key")
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: 1)")
+    serve.add_argument("--tls-certfile", type=Path, metavar="FILE")
+    serve.add_argument("--tls-keyfile", type=Path, metavar="FILE")
+    serve.add_argument(
+        "--tls-terminated-upstream",
+        action="store_const",
+        const=True,
+        help="a proxy in front terminates TLS",
+    )
+    serve.add_argument("--max-body-bytes", type=int, metavar="N")
+    serve.add_argument("--access-log", type=Path, metavar="FILE", help="default: stderr")
+
+
+def _add_organisations(commands: _Subcommands) -> None:
+    organisations = commands.add_parser(
+        "organisations", help="provision organisations of the server (organisations add)"
+    )
+    actions = organisations.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = _command(
+        actions,
+        "add",
+        _cmd_organisations_add,
+        help="add (or update) an organisation",
+        description="Provision an organisation, so that it can get credentials.",
+    )
+    add.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    add.add_argument("--id", required=True, help="the organisation's id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--domain", required=True, choices=[d.value for d in Domain])
+    add.add_argument("--municipality", required=True, metavar="GMxxxx")
+
+
+def _add_credentials(commands: _Subcommands) -> None:
+    credentials = commands.add_parser(
+        "credentials", help="issue or revoke the server's bearer tokens"
+    )
+    actions = credentials.add_subparsers(dest="action", required=True, metavar="ACTION")
+    issue = _command(
+        actions,
+        "issue",
+        _cmd_credentials_issue,
+        help="issue a token; prints it alone on stdout, once",
+        description=(
+            "Issue a bearer token. The token is printed alone on standard output, once; only "
+            "a salted hash is stored. An organisation credential needs the organisation "
+            "provisioned first (organisations add)."
+        ),
+    )
+    issue.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    issue.add_argument("--organisation", required=True, metavar="ID")
+    issue.add_argument("--role", choices=list(ROLES), default="organisation")
+    revoke = _command(
+        actions,
+        "revoke",
+        _cmd_credentials_revoke,
+        help="revoke a token by its id",
+        description="Revoke a credential: ID is the part after vit1_ (16 hex characters).",
+    )
+    revoke.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    revoke.add_argument("--id", required=True, metavar="ID", help="the credential id")
+
+
+def _add_bench(commands: _Subcommands) -> None:
+    bench = _command(
+        commands,
+        "bench",
+        _cmd_bench,
+        help="run every benchmark beside its baseline; tables and plots (extra [research])",
+        description=(
+            "Run the benchmark suite: the synthetic nation, batch matching against DuckDB SQL "
+            "on the same data, pseudonymise, register (memory and SQLite), the policy and "
+            "identifier experiments and the scripts in benchmarks/, each beside its baseline "
+            "in the same run. Writes results.md, results.json and PNG plots (docs/research.md)."
+        ),
+    )
+    bench.add_argument(
+        "--quick", action="store_true", help="small sizes: about a minute (what CI runs)"
+    )
+    bench.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bench-results"),
+        metavar="DIR",
+        help="directory for the results (default: ./bench-results)",
+    )
+    _add_progress_options(bench, explained=True)
+
+
 _COMMANDS: tuple[Callable[[_Subcommands], None], ...] = (
     _add_keygen,
     _add_demo,
+    _add_bench,
     _add_inzage,
     _add_verify_report,
     _add_oprf_keygen,
     _add_pseudonymise,
+    _add_serve,
+    _add_organisations,
+    _add_credentials,
 )
 """The commands in the order ``verwijsindex --help`` lists them; a new one goes here too."""
 
@@ -362,6 +516,19 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    try:
+        from verwijsindex_core.research import run_suite  # noqa: PLC0415 - extra [research]
+    except ImportError as exc:
+        raise ValidationError(
+            "bench", "extra", "needs the research extra: pip install 'verwijsindex-core[research]'"
+        ) from exc
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    run_suite(args.out, quick=args.quick, stream=sys.stderr, show_progress=show)
+    print(f"wrote {args.out / 'results.md'}, results.json and plots")
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.subjects < 10 or args.days < 1:
         raise _UsageError("--subjects must be at least 10 and --days at least 1")
@@ -388,10 +555,11 @@ def _cmd_inzage(args: argparse.Namespace) -> int:
         born = date.fromisoformat(args.date_of_birth)
     except ValueError:
         raise _UsageError("--date-of-birth must be YYYY-MM-DD") from None
-    if not args.db.exists():
+    if not is_database_url(args.db) and not args.db.exists():
         raise VerwijsindexError("db", "exists", f"{args.db} does not exist")
-    keys = args.keys or args.db.with_name(args.db.stem + ".keys.json")
-    signing_path = args.signing_key or args.db.with_name(args.db.stem + ".report-signing.key")
+    base = companion_base(args.db)  # the key ring and signing key are named after it
+    keys = args.keys or base.with_name(base.stem + ".keys.json")
+    signing_path = args.signing_key or base.with_name(base.stem + ".report-signing.key")
     if signing_path.exists():
         signer = ReportSigner.load(signing_path)
     else:
@@ -402,7 +570,7 @@ def _cmd_inzage(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     bsn = _read_bsn(args.bsn_file)
-    store = SQLiteStore(args.db)
+    store = open_store(args.db)
     try:
         index = Verwijsindex(store, pseudonymiser=Pseudonymiser(KeyRing.load(keys)))
         report = index.inzage(
@@ -461,22 +629,45 @@ def _cmd_oprf_keygen(args: argparse.Namespace) -> int:
 def _batch_function(args: argparse.Namespace) -> BatchPseudonymise:
     """The pseudonymisation the arguments ask for: keyed HMAC, or blind (OPRF)."""
     if args.oprf_public_key is None:
-        if args.oprf_server_key is not None:
-            raise _UsageError("--oprf-server-key goes with --oprf-public-key")
+        if args.oprf_server_key is not None or args.oprf_url is not None:
+            raise _UsageError("--oprf-url and --oprf-server-key go with --oprf-public-key")
         ring = KeyRing.load(args.key) if args.key else KeyRing.from_env(args.key_env)
         return keyed_batches(Pseudonymiser(ring, purpose=args.purpose))
     public_key = b64u_decode(args.oprf_public_key)
     if public_key is None:
         raise _UsageError("--oprf-public-key must be base64url (as oprf-keygen prints it)")
-    if args.oprf_server_key is None:
-        raise _UsageError("--oprf-public-key needs --oprf-server-key until the HTTP service exists")
+    if (args.oprf_url is None) == (args.oprf_server_key is None):
+        raise _UsageError("--oprf-public-key needs --oprf-url (or, in tests, --oprf-server-key)")
     if args.purpose != DEFAULT_PURPOSE:
         raise _UsageError("--purpose applies to keyed pseudonyms; a blind service has one key")
-    service = PseudonymService.load(args.oprf_server_key)
     vendor = BlindPseudonymiser(public_key)
+    if args.oprf_url is not None:
+        return _http_blind_batches(args, vendor)
+    service = PseudonymService.load(args.oprf_server_key)
 
     def run(bsns: list[Bsn]) -> list[str]:
         return [p.text for p in vendor.pseudonymise_many(bsns, service.blind_evaluate)]
+
+    return run
+
+
+def _http_blind_batches(args: argparse.Namespace, vendor: BlindPseudonymiser) -> BatchPseudonymise:
+    """Blind pseudonyms from the HTTP service: batches of --oprf-batch, each proof checked."""
+    if args.token_env is None or not os.environ.get(args.token_env):
+        raise _UsageError("--oprf-url needs --token-env VAR, a variable holding the token")
+    if not 1 <= args.oprf_batch <= 65_535:
+        raise _UsageError("--oprf-batch must be 1 to 65535")
+    from verwijsindex_core.client import Client  # noqa: PLC0415 - extra [server]
+
+    url, token, size = args.oprf_url, os.environ[args.token_env], args.oprf_batch
+
+    def run(bsns: list[Bsn]) -> list[str]:
+        with Client(url, token) as client:
+            return [
+                p.text
+                for start in range(0, len(bsns), size)
+                for p in vendor.pseudonymise_many(bsns[start : start + size], client.evaluate_oprf)
+            ]
 
     return run
 
@@ -527,6 +718,57 @@ def _cmd_pseudonymise(args: argparse.Namespace) -> int:
     )
     for rule, count in report.rejected_by_rule.items():
         print(f"  rejected {count:,} x {rule}", file=sys.stderr)
+    return EXIT_OK
+
+
+_SERVE_OPTIONS = (
+    "db", "mode", "keys", "keys_env", "oprf_key", "oprf_public_keys", "regions", "signing_key",
+    "host", "port", "workers", "tls_certfile", "tls_keyfile", "tls_terminated_upstream",
+    "max_body_bytes", "access_log",
+)  # fmt: skip
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from verwijsindex_core.server import ServerSettings, run  # noqa: PLC0415 - extra
+    except ImportError as exc:
+        raise VerwijsindexError("server", "extra", str(exc)) from None
+    given = {k: getattr(args, k) for k in _SERVE_OPTIONS if getattr(args, k) is not None}
+    if args.config is not None:
+        settings = ServerSettings.load(args.config, **given)
+    else:
+        settings = ServerSettings.from_env(**given)
+    run(settings)
+    return EXIT_OK
+
+
+def _cmd_organisations_add(args: argparse.Namespace) -> int:
+    organisation = Organisation(
+        id=args.id, name=args.name, domain=args.domain, municipality=args.municipality
+    )
+    with SQLiteStore(args.db) as store:
+        Credentials(store).add_organisation(organisation)
+    print(f"provisioned organisation {organisation.id} in {args.db}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_credentials_issue(args: argparse.Namespace) -> int:
+    with SQLiteStore(args.db) as store:
+        issued = Credentials(store).issue(args.organisation, args.role)
+    print(issued.token, flush=True)
+    print(
+        f"issued credential {issued.credential_id} ({issued.role}) for "
+        f"{issued.organisation_id}; the token above is shown only now",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _cmd_credentials_revoke(args: argparse.Namespace) -> int:
+    with SQLiteStore(args.db) as store:
+        if not Credentials(store).revoke(args.id):
+            raise VerwijsindexError("id", "unknown", "no credential with that id")
+    print(f"revoked credential {args.id}", file=sys.stderr)
     return EXIT_OK
 
 
