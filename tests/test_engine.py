@@ -9,6 +9,7 @@ import pytest
 
 from _factories import (
     PSEUDONYMISER,
+    RING,
     STORE_FACTORIES,
     TODAY,
     child_born,
@@ -85,11 +86,26 @@ def test_two_organisations_match_and_both_are_told(vi: Verwijsindex) -> None:
     (match,) = second.matches
     assert (match.signal_a, match.signal_b) == (first.signal.id, second.signal.id)
     assert match.kind is MatchKind.DIRECT and not match.cross_region
-    to_a, to_b = second.notifications
-    assert to_a.organisation_id == ORG_A.id and to_a.contacts[0].professional_name == PRO_B.name
-    assert to_a.contacts[0].signal_id == second.signal.id
+    (to_b,) = second.notifications  # the registrant's part only
     assert to_b.organisation_id == ORG_B.id and to_b.contacts[0].phone == PRO_A.phone
-    assert [n.id for n in vi.notifications_for(org(ORG_A.id))] == [to_a.id]
+    (to_a,) = vi.notifications_for(org(ORG_A.id))  # the other side finds its own
+    assert to_a.contacts[0].professional_name == PRO_B.name
+    assert to_a.contacts[0].signal_id == second.signal.id
+
+
+def test_a_registration_shows_only_the_registrants_part(vi: Verwijsindex) -> None:
+    """A registration that links two subjects matches other organisations' signals; the
+    registrant learns only its own signal's matches (no search)."""
+    old, new = (PSEUDONYMISER.pseudonymise(Bsn("111222333")),), None
+    rotated = Pseudonymiser(KeyRing(RING.active, ()).rotate())
+    new = rotated.pseudonymise(Bsn("111222333"))
+    reg(vi, ORG_A, PRO_A, who=old[0])
+    reg(vi, ORG_B, PRO_B, who=new)
+    both = reg(vi, ORG_C, PRO_C, who=[new, old[0]])
+    assert len(both.matches) == 2  # not the A-B match the link made
+    assert all(both.signal.id in (m.signal_a, m.signal_b) for m in both.matches)
+    assert {n.organisation_id for n in both.notifications} == {ORG_C.id}
+    assert len(vi.matches_for(org(ORG_A.id))) == 2  # A sees its match with B and with C
 
 
 def test_same_organisation_does_not_match_unless_policy_says_so() -> None:
@@ -147,8 +163,9 @@ def test_cross_region_matches_are_flagged_and_both_regions_told() -> None:
     reg(vi)
     second = reg(vi, ORG_C, PRO_C)
     assert second.matches[0].cross_region
-    recipients = [n.organisation_id for n in second.notifications]
-    assert recipients == [ORG_A.id, ORG_C.id, "haaglanden-coordinator", "rijnmond-coordinator"]
+    assert [n.organisation_id for n in second.notifications] == [ORG_C.id]
+    for recipient in (ORG_A.id, "haaglanden-coordinator", "rijnmond-coordinator"):
+        assert len(vi.notifications_for(org(recipient))) == 1
     assert len(vi.notifications_for(org("rijnmond-coordinator"))[0].contacts) == 2
 
 
@@ -466,11 +483,13 @@ def test_the_default_region_table_keeps_a_covenant_together(vi: Verwijsindex) ->
     reg(vi)
     second = reg(vi, rijswijk, professional(rijswijk, 1))
     assert not second.matches[0].cross_region
-    assert [n.organisation_id for n in second.notifications] == [ORG_A.id, rijswijk.id]
+    assert [n.organisation_id for n in second.notifications] == [rijswijk.id]
+    assert vi.notifications_for(org("haaglanden-coordinator")) == []
     rotterdam = reg(vi, ORG_C, PRO_C)
     assert all(m.cross_region for m in rotterdam.matches)
-    recipients = {n.organisation_id for n in rotterdam.notifications}
-    assert {"haaglanden-coordinator", "rijnmond-coordinator"} <= recipients
+    assert {n.organisation_id for n in rotterdam.notifications} == {ORG_C.id}
+    assert vi.notifications_for(org("haaglanden-coordinator"))
+    assert vi.notifications_for(org("rijnmond-coordinator"))
 
 
 def test_regions_load_from_a_csv_of_cbs_codes(tmp_path: Path) -> None:

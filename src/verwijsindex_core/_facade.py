@@ -261,8 +261,21 @@ class Verwijsindex:
             subject = store.get_subject(outcome.subject_id)
             if signal is None or subject is None:  # pragma: no cover - just stored
                 raise UnknownRecord("signal_id", "unknown", "vanished")
-            matches = [store.get_match(i) for i in outcome.match_ids]
-            notes = [store.get_notification(i) for i in outcome.notification_ids]
+            # The registrant's part only (no search, design §4): the matches of its new
+            # signal (a registration that merges two subjects also matches other
+            # organisations' signals, which are theirs to learn) and the notifications
+            # addressed to it; the others wait in their own outboxes.
+            matches = [
+                m
+                for i in outcome.match_ids
+                if (m := store.get_match(i)) is not None and signal.id in (m.signal_a, m.signal_b)
+            ]
+            notes = [
+                n
+                for i in outcome.notification_ids
+                if (n := store.get_notification(i)) is not None
+                and n.organisation_id == data.organisation.id
+            ]
             return Registration(
                 signal=signal_model(signal, primary_alias(subject, checked.subject.key_id)),
                 created=outcome.created,

@@ -371,7 +371,10 @@ class Registration(Model):
     created: bool
     """False when an identical active signal existed (re-registration is idempotent)."""
     matches: tuple[Match, ...] = ()
+    """The new signal's matches (never matches between other organisations)."""
     notifications: tuple[Notification, ...] = ()
+    """The notifications addressed to the registering organisation; each other party finds
+    its own in its outbox (:meth:`Verwijsindex.notifications_for`)."""
     informing_duty: InformingDuty
     history_notice: HistoryNotice | None = None
 

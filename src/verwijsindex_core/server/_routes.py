@@ -20,7 +20,7 @@ from verwijsindex_core._credentials import Principal
 from verwijsindex_core._pydantic import Model
 from verwijsindex_core.errors import ValidationError
 from verwijsindex_core.inzage import render_html
-from verwijsindex_core.matching import Actor, RegisterRequest, Registration
+from verwijsindex_core.matching import Actor, RegisterRequest
 from verwijsindex_core.pseudonym import Pseudonym
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym.oprf import ELEMENT_SIZE
@@ -132,20 +132,6 @@ def _registration_request(
     return request
 
 
-def _own_part(registration: Registration, who: Principal) -> Registration:
-    """The registrant's part: its own notifications, and the matches of its new signal (a
-    registration that merges two subjects may also match other organisations' signals)."""
-    own = registration.signal.id
-    return registration.model_copy(
-        update={
-            "matches": tuple(m for m in registration.matches if own in (m.signal_a, m.signal_b)),
-            "notifications": tuple(
-                n for n in registration.notifications if n.organisation_id == who.organisation_id
-            ),
-        }
-    )
-
-
 @router.post("/signals", operation_id="registerSignal", status_code=201)
 async def register_signal(request: Request) -> Response:
     """Register a signal ("I am involved"): 201 with the signal, its matches, the
@@ -154,7 +140,7 @@ async def register_signal(request: Request) -> Response:
     service, who = _caller(request, "registerSignal")
     body = await read_json(request)
     registration = service.index.submit(_registration_request(service, who, body))
-    return _json(_own_part(registration, who), 201)
+    return _json(registration, 201)  # the facade answers with the registrant's part only
 
 
 @router.get("/signals/{signal_id}", operation_id="getSignal")

@@ -205,6 +205,7 @@ class Simulation:
         self.live: dict[int, tuple[date, Actor]] = {}
         self._live_ids = _Bag()
         self.deleted: set[int] = set()
+        self.dead: set[str] = set()  # BSN digits of subjects recorded as deceased
         self.subject_of: dict[str, tuple[Child, Family]] = {}
         self._subjects: list[str] = []
         self.domains: Counter[str] = Counter()
@@ -313,6 +314,7 @@ class Simulation:
                 continue
             for signal_id in ended:
                 self._forget(signal_id)
+            self.dead.add(child.bsn.digits)
             self.stats.deaths += 1
             return
 
@@ -365,6 +367,8 @@ class Simulation:
         found: dict[str, Child] = {}
         for what, child, signals in self.candidates:
             if what in found or any(s in self.deleted for s in signals):
+                continue
+            if child.bsn.digits in self.dead:  # a sample should be able to register again
                 continue
             if what.startswith("history") and signals[0] not in self.live:
                 continue
