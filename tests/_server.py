@@ -2,9 +2,10 @@
 
 Every server listens on 127.0.0.1 on a free port (``--port 0``; the address is read from the
 line ``serve`` announces), writes its JSON access log and its standard error to files in a
-temporary directory, and runs on a real SQLite file. :data:`SERVERS` and :data:`BSNS` record
-every server started and every BSN a test sent, so that the last server test
-(``test_server_zz_leaks.py``) can scan every log, stderr and database file for every BSN.
+temporary directory, and runs on a real SQLite file (or, given ``db``, a PostgreSQL
+database). :data:`SERVERS` and :data:`BSNS` record every server started and every BSN a test
+sent, so that the last server test (``test_server_zz_leaks.py``) can scan every log, stderr
+and database file for every BSN.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from verwijsindex_core.matching import Domain, Organisation
 from verwijsindex_core.pseudonym import Bsn, random_bsn
 from verwijsindex_core.pseudonym._b64 import b64u_encode
 from verwijsindex_core.pseudonym.oprf import PseudonymService
-from verwijsindex_core.store import SQLiteStore
+from verwijsindex_core.store import open_store
 
 SCRIPT = Path(sys.executable).parent / "verwijsindex"
 TMP = Path(tempfile.mkdtemp(prefix="verwijsindex-server-tests-"))
@@ -70,7 +71,7 @@ class ServerProcess:
     """A running ``verwijsindex serve`` and its files."""
 
     directory: Path
-    db: Path
+    db: Path | str
     process: subprocess.Popen[bytes]
     url: str
     access_log: Path
@@ -95,7 +96,9 @@ class ServerProcess:
         return httpx.Client(base_url=self.url + "/v1", headers=headers, timeout=60)
 
     def files(self) -> list[Path]:
-        """Every file the server wrote: logs, the database and its WAL."""
+        """Every file the server wrote: logs, the database and its WAL (a SQLite one)."""
+        if not isinstance(self.db, Path):
+            return [p for p in (self.access_log, self.stderr) if p.exists()]
         return [
             p
             for p in (
@@ -110,10 +113,10 @@ class ServerProcess:
 
 
 def provision(
-    db: Path, organisations: list[Organisation], *, operator: bool = True
+    db: Path | str, organisations: list[Organisation], *, operator: bool = True
 ) -> dict[str, str]:
     """Organisations with a token each (by id), plus ``operator`` and ``municipality``."""
-    with SQLiteStore(db) as store:
+    with open_store(db) as store:
         credentials = Credentials(store)
         tokens = {}
         for org in organisations:
@@ -136,14 +139,18 @@ def start_server(
     organisations: list[Organisation] = (),  # type: ignore[assignment]
     keyed: bool = True,
     env: dict[str, str] | None = None,
+    db: str | None = None,
 ) -> ServerProcess:
     """Start a server in a fresh directory (keyed: with a new key ring) and wait until it
-    answers; ``args`` are further ``serve`` options."""
+    answers; ``args`` are further ``serve`` options. ``db``: a ``postgresql://`` URL instead
+    of a new SQLite file (the report-signing key then lives in the directory)."""
     directory = TMP / name
     directory.mkdir(parents=True)
-    db = directory / "index.db"
-    tokens = provision(db, list(organisations))
-    options = ["--db", str(db), "--port", "0", "--access-log", str(directory / "access.log")]
+    database: Path | str = directory / "index.db" if db is None else db
+    if db is not None:
+        args = (*args, "--signing-key", str(directory / "report-signing.key"))
+    tokens = provision(database, list(organisations))
+    options = ["--db", str(database), "--port", "0", "--access-log", str(directory / "access.log")]
     extra: dict[str, Any] = {}
     if keyed:
         KeyRing.generate().save(directory / "keys.json")
@@ -160,7 +167,7 @@ def start_server(
         )
     url = _wait_for_address(process, stderr)
     server = ServerProcess(
-        directory, db, process, url, directory / "access.log", stderr, tokens, extra
+        directory, database, process, url, directory / "access.log", stderr, tokens, extra
     )
     SERVERS.append(server)
     atexit.register(server.stop)

@@ -288,10 +288,10 @@ def test_provisioning_commands(tmp_path: Path) -> None:
     assert operator.returncode == 0
     with SQLiteStore(db) as store:
         (record,) = store.credentials_of("school-1")
-        assert token.split("_")[2].encode() not in record.secret_hash + record.salt
+        assert token.split("_", 2)[2].encode() not in record.secret_hash + record.salt
     wal = db.with_name(db.name + "-wal")
     raw = db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-    assert token.split("_")[2].encode() not in raw
+    assert token.split("_", 2)[2].encode() not in raw
     revoked = run("credentials", "revoke", "--db", str(db), "--id", token.split("_")[1])
     assert revoked.returncode == 0
     again = run("credentials", "revoke", "--db", str(db), "--id", "0" * 16)

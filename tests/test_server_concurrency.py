@@ -1,6 +1,6 @@
 """Many requests on the same subjects at once give exactly the matches of the brute-force
 reference, replayed in commit (id) order: threads against one worker, and against two
-worker processes on one SQLite file."""
+worker processes on one SQLite file and on one PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from _server import PROFESSIONAL, bsn, organisation, start_server
 from verwijsindex_core import Verwijsindex
 from verwijsindex_core.client import Client
 from verwijsindex_core.matching import Domain, Policy, RegisterInput
-from verwijsindex_core.store import SQLiteStore
+from verwijsindex_core.store import SQLiteStore, open_store
 
 ORGANISATIONS = [organisation(f"conc-{i}", list(Domain)[i % 7]) for i in range(6)]
 SUBJECTS = [bsn(300 + i) for i in range(5)]
@@ -40,8 +40,8 @@ def _load(url: str, tokens: dict[str, str], worker: int, errors: list[BaseExcept
         errors.append(exc)
 
 
-def _replay(db: Path) -> None:
-    with SQLiteStore(db) as store:
+def _replay(db: Path | str) -> None:
+    with open_store(db) as store:
         signals = list(store.all_signals())
         keys = [(s.subject, s.organisation_id, s.professional.id) for s in signals]
         assert len(keys) == len(set(keys)), "an idempotent registration was duplicated"
@@ -60,7 +60,8 @@ def _replay(db: Path) -> None:
         assert len(got) > 10, "the load should make matches"
         audit = Verwijsindex(store).verify_audit()
         assert audit.ok and audit.entries == THREADS * PER_THREAD
-        assert store.integrity_check() == "ok"
+        if isinstance(store, SQLiteStore):
+            assert store.integrity_check() == "ok"
 
 
 def _children(pid: int) -> list[int]:
@@ -68,10 +69,21 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_concurrent_registrations_match_like_the_reference(workers: int) -> None:
+def _postgres_url() -> str:
+    from _postgres import cluster, new_schema
+
+    return f"{cluster().url()}&schema={new_schema()}"
+
+
+@pytest.mark.parametrize(("database", "workers"), [("sqlite", 1), ("sqlite", 2), ("postgresql", 2)])
+def test_concurrent_registrations_match_like_the_reference(database: str, workers: int) -> None:
+    db = _postgres_url() if database == "postgresql" else None
     server = start_server(
-        f"concurrency-{workers}", "--workers", str(workers), organisations=ORGANISATIONS
+        f"concurrency-{database}-{workers}",
+        "--workers",
+        str(workers),
+        organisations=ORGANISATIONS,
+        db=db,
     )
     try:
         if workers > 1 and Path("/proc").exists():

@@ -55,7 +55,6 @@ from verwijsindex_core.pseudonym import DEFAULT_PURPOSE, KEY_ENV_VAR, Bsn, KeyRi
 from verwijsindex_core.pseudonym._b64 import b64u_decode, b64u_encode
 from verwijsindex_core.pseudonym.oprf import BlindPseudonymiser, PseudonymService
 from verwijsindex_core.store import (
-    SQLiteStore,
     companion_base,
     db_argument,
     is_database_url,
@@ -134,9 +133,10 @@ def _add_demo(commands: _Subcommands) -> None:
         commands,
         "demo",
         _cmd_demo,
-        help="build a synthetic region in a SQLite file and simulate a year of signals",
+        help="build a synthetic region (SQLite or PostgreSQL) and simulate a year of signals",
         description=(
-            "Create (or reopen) a SQLite verwijsindex with a synthetic region: municipalities, "
+            "Create (or reopen) a verwijsindex (a SQLite file, or a postgresql:// database) with "
+            "a synthetic region: municipalities, "
             "organisations in all seven domains, professionals and young people in families, "
             "then simulate a year of signals, ends, moves and the daily sweep. Prints a "
             "summary and writes SAMPLE-SUBJECTS.txt (synthetic BSNs worth an inzage) next to "
@@ -350,16 +350,19 @@ def _add_serve(commands: _Subcommands) -> None:
         commands,
         "serve",
         _cmd_serve,
-        help="run the reference HTTP server (extra [server]) on a SQLite file",
+        help="run the reference HTTP server (extra [server]) on SQLite or PostgreSQL",
         description=(
             "Serve the verwijsindex over HTTP under /v1 (docs/server.md). Settings come from "
             "these options, else from --config FILE (JSON), else from VERWIJSINDEX_SERVER_* "
             "variables. A keyed server needs --keys; a blind one (--mode blind) accepts only "
             "pseudonyms. Any host but a loopback address needs TLS (--tls-certfile and "
-            "--tls-keyfile, or --tls-terminated-upstream behind a proxy)."
+            "--tls-keyfile, or --tls-terminated-upstream behind a proxy). On a postgresql:// "
+            "database give --signing-key too; every worker opens its own store."
         ),
     )
-    serve.add_argument("--db", type=Path, metavar="FILE", help="SQLite database")
+    serve.add_argument(
+        "--db", type=db_argument, metavar="FILE|URL", help="SQLite file or postgresql:// URL"
+    )
     serve.add_argument("--config", type=Path, metavar="FILE", help="settings as a JSON file")
     serve.add_argument("--mode", choices=["keyed", "blind"])
     serve.add_argument("--keys", type=Path, metavar="FILE", help="key ring file (keyed mode)")
@@ -375,7 +378,13 @@ def _add_serve(commands: _Subcommands) -> None:
         help="blind mode: an OPRF public key whose pseudonyms are accepted (repeatable)",
     )
     serve.add_argument("--regions", type=Path, metavar="FILE", help="municipality,region CSV")
-    serve.add_argument("--signing-key", type=Path, metavar="FILE", help="inzage signing key")
+    serve.add_argument(
+        "--signing-key",
+        type=Path,
+        metavar="FILE",
+        help="inzage report-signing key, created if missing (default: <db name>.report-signing"
+        ".key beside a SQLite file; required with a postgresql:// URL)",
+    )
     serve.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("--workers", type=int, help="worker processes (default: 1)")
@@ -391,6 +400,9 @@ def _add_serve(commands: _Subcommands) -> None:
     serve.add_argument("--access-log", type=Path, metavar="FILE", help="default: stderr")
 
 
+_DB_HELP = "the server's database: SQLite file or postgresql:// URL"
+
+
 def _add_organisations(commands: _Subcommands) -> None:
     organisations = commands.add_parser(
         "organisations", help="provision organisations of the server (organisations add)"
@@ -403,7 +415,7 @@ def _add_organisations(commands: _Subcommands) -> None:
         help="add (or update) an organisation",
         description="Provision an organisation, so that it can get credentials.",
     )
-    add.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    add.add_argument("--db", type=db_argument, required=True, metavar="FILE|URL", help=_DB_HELP)
     add.add_argument("--id", required=True, help="the organisation's id")
     add.add_argument("--name", required=True)
     add.add_argument("--domain", required=True, choices=[d.value for d in Domain])
@@ -426,7 +438,7 @@ def _add_credentials(commands: _Subcommands) -> None:
             "provisioned first (organisations add)."
         ),
     )
-    issue.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    issue.add_argument("--db", type=db_argument, required=True, metavar="FILE|URL", help=_DB_HELP)
     issue.add_argument("--organisation", required=True, metavar="ID")
     issue.add_argument("--role", choices=list(ROLES), default="organisation")
     revoke = _command(
@@ -436,7 +448,7 @@ def _add_credentials(commands: _Subcommands) -> None:
         help="revoke a token by its id",
         description="Revoke a credential: ID is the part after vit1_ (16 hex characters).",
     )
-    revoke.add_argument("--db", type=Path, required=True, metavar="FILE", help="SQLite database")
+    revoke.add_argument("--db", type=db_argument, required=True, metavar="FILE|URL", help=_DB_HELP)
     revoke.add_argument("--id", required=True, metavar="ID", help="the credential id")
 
 
@@ -746,14 +758,15 @@ def _cmd_organisations_add(args: argparse.Namespace) -> int:
     organisation = Organisation(
         id=args.id, name=args.name, domain=args.domain, municipality=args.municipality
     )
-    with SQLiteStore(args.db) as store:
+    with open_store(args.db) as store:
         Credentials(store).add_organisation(organisation)
-    print(f"provisioned organisation {organisation.id} in {args.db}", file=sys.stderr)
+    where = "" if is_database_url(args.db) else f" in {args.db}"  # a URL may hold a password
+    print(f"provisioned organisation {organisation.id}{where}", file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_credentials_issue(args: argparse.Namespace) -> int:
-    with SQLiteStore(args.db) as store:
+    with open_store(args.db) as store:
         issued = Credentials(store).issue(args.organisation, args.role)
     print(issued.token, flush=True)
     print(
@@ -765,7 +778,7 @@ def _cmd_credentials_issue(args: argparse.Namespace) -> int:
 
 
 def _cmd_credentials_revoke(args: argparse.Namespace) -> int:
-    with SQLiteStore(args.db) as store:
+    with open_store(args.db) as store:
         if not Credentials(store).revoke(args.id):
             raise VerwijsindexError("id", "unknown", "no credential with that id")
     print(f"revoked credential {args.id}", file=sys.stderr)

@@ -153,6 +153,8 @@ def problem_for_error(
         extra["invalid-params"] = [{"name": field, "reason": exc.explanation, "rule": exc.rule}]
     if status >= 500 and not isinstance(exc, (StoreError, BackendUnavailable)):
         detail = "the server could not answer this request"
+    elif isinstance(exc, StoreError):  # its explanation names the database: not the client's
+        detail = f"{field}: the database is busy or unavailable; try again"
     elif isinstance(exc, ValidationError) and len(exc.errors) > 1:
         detail = f"{len(exc.errors)} problems in the request; see invalid-params"
     else:

@@ -1,13 +1,18 @@
-"""What one worker holds: the facade on its own store connection, the credentials, the keys.
+"""What one worker holds: the facade on its own store, the credentials, the keys.
 
-A worker serves its requests on one event-loop thread and calls the facade there, one
-request at a time: the SQLite store is one connection per thread, and SQLite takes one
-writer at a time anyway. Several workers share the file (each its own connection; SQLite's
-locking orders their transactions). Only the OPRF evaluation, which needs no store, runs in
-a thread of its own.
+The store is the one ``settings.db`` names (:func:`~verwijsindex_core.store.open_store`): a
+SQLite file or a PostgreSQL database. A worker serves its requests on one event-loop thread
+and calls the facade there, one request at a time: the SQLite store is one connection per
+thread, and either database takes one writer at a time anyway (SQLite's ``BEGIN IMMEDIATE``,
+PostgreSQL's index lock). Several workers share the database, each with its own store (a
+SQLite connection; a PostgreSQL store, which then uses one pooled connection at a time), and
+the database's locking orders their transactions. Only the OPRF evaluation, which needs no
+store, runs in a thread of its own.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 from verwijsindex_core._credentials import Credentials
 from verwijsindex_core._facade import Verwijsindex
@@ -20,9 +25,13 @@ from verwijsindex_core.pseudonym.oprf import ELEMENT_SIZE, PseudonymService, opr
 from verwijsindex_core.server._bodies import Subjects
 from verwijsindex_core.server._ratelimit import RateLimiter
 from verwijsindex_core.server._settings import ServerSettings
-from verwijsindex_core.store import SQLiteStore
+from verwijsindex_core.store import open_store
 
 __all__: list[str] = []
+
+_POOL: Final = 4
+"""Connections a worker's PostgreSQL store may open (it uses one at a time: the facade is
+called on the event-loop thread only; connections are made on demand)."""
 
 
 def load_signer(settings: ServerSettings) -> ReportSigner:
@@ -66,7 +75,7 @@ class Service:
         accepted = _accepted_key_ids(settings, self.oprf)
         policy = Policy(regions=load_regions(settings.regions)) if settings.regions else Policy()
         self.signer = load_signer(settings)
-        self._store = SQLiteStore(settings.db)
+        self._store = open_store(settings.db, max_connections=_POOL)
         self.index = Verwijsindex(self._store, pseudonymiser=pseudonymiser, policy=policy)
         self.credentials = Credentials(self._store)
         self.subjects = Subjects(self.index, settings.mode, accepted)

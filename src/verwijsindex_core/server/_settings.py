@@ -1,8 +1,10 @@
 """The server's settings: from arguments, the environment or a JSON file, checked at once.
 
-Every setting names a file or a number, never a secret: keys stay in their own private files
-(or, for a keyed server, an environment variable named by ``keys_env``), so the settings may be
-passed to worker processes and printed.
+Every setting names a file, a database or a number, never a secret: keys stay in their own
+private files (or, for a keyed server, an environment variable named by ``keys_env``), so the
+settings may be passed to worker processes. A ``postgresql://`` URL should leave its password
+to libpq (``PGPASSWORD``, ``~/.pgpass``, a service file); where it has one anyway, the
+settings' ``repr`` and every message show ``***`` instead.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from verwijsindex_core._pydantic import Model
 from verwijsindex_core.errors import ValidationError
+from verwijsindex_core.store import db_argument, describe_db, is_database_url
 
 __all__ = ["ENV_PREFIX", "SETTINGS_ENV", "ServerSettings"]
 
@@ -30,7 +34,9 @@ SETTINGS_ENV: Final = "VERWIJSINDEX_SERVER_SETTINGS"
 class ServerSettings(Model):
     """How one reference server runs.
 
-    - ``db``: the SQLite file (created if new).
+    - ``db``: the database: a SQLite file (created if new) or a ``postgresql://`` URL
+      (:func:`~verwijsindex_core.store.open_store`; the tables are created if new). Each
+      worker opens its own store.
     - ``mode``: ``keyed`` (the server holds a key ring and accepts ``bsn`` in bodies) or
       ``blind`` (it accepts only ``pseudonym`` values made with an accepted OPRF service key
       and never sees a BSN).
@@ -40,8 +46,9 @@ class ServerSettings(Model):
       also answers ``evaluateOprf``. ``oprf_public_keys``: the OPRF public keys (base64url)
       whose pseudonyms a blind server accepts (default: the public key of ``oprf_key``).
     - ``regions``: a municipality -> covenant region CSV (default: the shipped table).
-    - ``signing_key``: the inzage report-signing key (default: ``<db
-      name>.report-signing.key`` beside the database, created on first start).
+    - ``signing_key``: the inzage report-signing key (created on first start; default for a
+      SQLite file: ``<db name>.report-signing.key`` beside it; required with a database URL,
+      which names no folder).
     - ``host``, ``port``, ``workers``; ``tls_certfile`` + ``tls_keyfile`` (TLS in the server)
       or ``tls_terminated_upstream`` (a proxy terminates TLS): one of them is required on any
       host but a loopback address.
@@ -53,7 +60,7 @@ class ServerSettings(Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    db: Path
+    db: Path | str
     mode: Literal["keyed", "blind"] = "keyed"
     keys: Path | None = None
     keys_env: str | None = None
@@ -76,6 +83,18 @@ class ServerSettings(Model):
     def __init__(self, /, **data: Any) -> None:
         super().__init__(**data)
         _check(self)
+
+    @field_validator("db", mode="after")
+    @classmethod
+    def _database(cls, value: Path | str) -> Path | str:
+        """A URL stays text (a ``Path`` would fold its ``//``); anything else is a file."""
+        if not str(value):
+            raise ValueError("empty")
+        return db_argument(value) if isinstance(value, str) else value
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, (shown_db(value) if name == "db" else value)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServerSettings:
@@ -117,7 +136,24 @@ class ServerSettings(Model):
 
     @property
     def signing_key_path(self) -> Path:
-        return self.signing_key or self.db.with_name(self.db.stem + ".report-signing.key")
+        if self.signing_key is not None:
+            return self.signing_key
+        assert isinstance(self.db, Path)  # _check: a database URL needs signing_key
+        return self.db.with_name(self.db.stem + ".report-signing.key")
+
+
+def shown_db(db: Path | str) -> str:
+    """``db`` as it may be printed or logged: a URL without its password, whether in the
+    user part (``postgresql://vi:PASSWORD@host/db``) or a parameter (``?password=...``)."""
+    text = describe_db(db)
+    if not is_database_url(db):
+        return text
+    parts = urlsplit(text)
+    query = [
+        (k, "***" if k == "password" else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/*")))
 
 
 def is_loopback(host: str) -> bool:
@@ -150,6 +186,13 @@ def _check(s: ServerSettings) -> None:
                 "required",
                 "a blind server needs the OPRF public keys whose pseudonyms it accepts",
             )
+    if is_database_url(s.db) and s.signing_key is None:
+        raise ValidationError(
+            "signing_key",
+            "required",
+            "a server on a postgresql:// database needs signing_key (the inzage report-signing "
+            "key file): a database URL names no folder to keep it in",
+        )
     if (s.tls_certfile is None) != (s.tls_keyfile is None):
         raise ValidationError("tls_keyfile", "tls-pair", "give tls_certfile and tls_keyfile")
     if not is_loopback(s.host) and s.tls_certfile is None and not s.tls_terminated_upstream:
