@@ -88,6 +88,66 @@ def test_signals_pass_the_engine_rules(nation) -> None:
     assert days.max() < SMALL.start.toordinal() + SMALL.days
 
 
+def test_people_are_computed_on_demand_and_agree_with_the_signals() -> None:
+    nation = build_nation(NationConfig(seed=5, people=20_000, days=365))
+    people, signals = nation.people, nation.signals
+    assert not people.computed
+    count = len(people)  # known without computing the columns
+    assert not people.computed and repr(people) == f"People({count:,})"
+    assert len(people.key) == count and people.computed
+    assert np.array_equal(people.key, np.arange(count))
+    # A signal's subject is a row of the people table: the same birth day and parents.
+    assert np.array_equal(people.born[signals.subject], signals.born)
+    assert np.array_equal(people.parents[signals.subject], signals.parents)
+    # Chunks give the same people as the whole.
+    chunks = list(generate_nation(NationConfig(seed=5, people=20_000, days=365)))
+    assert np.array_equal(np.concatenate([p.move_to for p, _ in chunks]), people.move_to)
+
+
+def test_households_are_drawn_per_family_alone() -> None:
+    from verwijsindex_core.synthetic.nation._generate import _households, nation_geography
+
+    config = NationConfig(seed=7, people=10_000)
+    geo = nation_geography(config)
+    everyone = np.arange(50_000, dtype=np.int64)
+    some = np.array([49_999, 3, 17_000, 3], dtype=np.int64)
+    whole, part = _households(config, geo, everyone), _households(config, geo, some)
+    for name in ("parents", "home", "move_day", "move_to"):
+        assert np.array_equal(getattr(whole, name)[some], getattr(part, name)), name
+    rates = config.rates
+    assert abs(np.mean(whole.parents[:, 1] >= 0) - rates.two_parent_share) < 0.01
+    moved = np.mean(whole.move_day > 0)
+    assert abs(moved - (1 - np.exp(-rates.moves_per_family_year))) < 0.005
+
+
+def test_episodes_follow_the_poisson_model() -> None:
+    from verwijsindex_core.synthetic.nation._generate import _episodes
+
+    config = NationConfig(seed=8, days=730)
+    families = 2_000_000
+    ep = _episodes(np.random.default_rng(1), config, families)
+    years = config.days / 365.2425
+    rates = config.rates
+    for risk, (share, rate) in enumerate(
+        zip(rates.risk_shares, rates.episodes_per_year, strict=True)
+    ):
+        expected = families * share * rate * years
+        got = int(np.count_nonzero(ep.risk == risk))
+        assert abs(got - expected) < 5 * np.sqrt(expected) + 0.01 * expected, risk
+    days = ep.day - config.start.toordinal()
+    assert days.min() >= 0 and days.max() < config.days
+    assert abs(days.mean() - config.days / 2) < 5  # uniform over the period
+    assert np.all(np.diff(ep.family) >= 0)
+
+
+def test_the_first_eligible_birth_day_is_exact() -> None:
+    from verwijsindex_core.synthetic.nation._generate import _first_eligible_birth
+
+    for start in (date(2020, 1, 1), date(2020, 2, 29), date(2021, 3, 1), date(2043, 2, 28)):
+        first = date.fromordinal(_first_eligible_birth(start.toordinal()))
+        assert turns_23_on(first) > start >= turns_23_on(date.fromordinal(first.toordinal() - 1))
+
+
 def test_for_signals_gives_exactly_that_many() -> None:
     for n in (1, 5_000):
         chunks = list(generate_nation(NationConfig.for_signals(n, seed=1)))
@@ -167,12 +227,21 @@ def test_signal_ends_follow_the_rules(
 
 
 def test_npz_round_trip_and_parquet(nation, tmp_path: Path) -> None:
-    write_nation(nation, tmp_path / "n")
-    again = load_nation(tmp_path / "n")
+    write_nation(nation, tmp_path / "n", people=True)
+    write_nation(nation, tmp_path / "m")  # without people.npz: drawn again when read
+    assert (tmp_path / "n" / "people.npz").is_file()
+    assert not (tmp_path / "m" / "people.npz").exists()
+    again, other = load_nation(tmp_path / "n"), load_nation(tmp_path / "m")
     assert again.config == nation.config
     for name, column in nation.signals.columns().items():
         assert np.array_equal(column, again.signals.columns()[name]), name
     assert again.geography.regions == nation.geography.regions
+    assert len(other.people) == len(nation.people) and not other.people.computed
+    for name, column in nation.people.columns().items():
+        assert np.array_equal(column, again.people.columns()[name]), name
+        assert np.array_equal(column, other.people.columns()[name]), name
+    write_nation(nation, tmp_path / "n")  # a stale people.npz goes
+    assert not (tmp_path / "n" / "people.npz").exists()
     with np.load(tmp_path / "n" / "signals.npz") as plain:  # any numpy reads it
         assert len(plain["subject"]) == len(nation.signals)
     duckdb = pytest.importorskip("duckdb")

@@ -1,50 +1,49 @@
 """The nation generator: families, births, moves and signal episodes, vectorised with numpy and
-produced in chunks of families (each chunk seeded from the configuration's seed and its
-number, so the result does not depend on the chunk size's history)."""
+produced in chunks of families (a chunk's draws come from the configuration's seed and the
+chunk's number, so the result does not depend on the chunk size's history).
+
+Only the families that have an episode are drawn in full: every family gets its children and
+their birth days (the young people are counted and numbered), and one uniform that says
+whether it has an episode in the period and in which risk class. A family's household (its
+parents, municipality and move) is a counter-based draw (:mod:`._counter`) of the seed and the
+family's number, made for the families with an episode when their signals are made, and for
+all families only when :class:`People` columns are read. That is the model of
+:class:`NationRates` exactly: the risk class and episodes of a family are independent of the
+rest of it, and a family has at least one episode with chance ``sum(share * (1 - exp(-rate *
+years)))``; given one, the first lies at a truncated-exponential time and the others follow
+as a Poisson process after it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from functools import lru_cache, partial
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from verwijsindex_core.synthetic.nation._counter import counter_uniforms, field_key
 from verwijsindex_core.synthetic.nation._geography import Geography, make_geography
 from verwijsindex_core.synthetic.nation._model import CBS_AGE_GROUPS, NationConfig
-from verwijsindex_core.synthetic.nation._table import SignalTable, _turns_23, event_time
+from verwijsindex_core.synthetic.nation._people import People
+from verwijsindex_core.synthetic.nation._table import NO_STOP, SignalTable, _turns_23, event_time
 
 __all__ = ["Nation", "People", "build_nation", "generate_nation", "nation_geography"]
 
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 _YEAR: Final = 365.2425
 _PARENT_BASE: Final = 1 << 40  # parent keys: a range of their own, apart from subjects
-
-
-@dataclass(frozen=True, eq=False)
-class People:
-    """The young people of the nation (one row each): key, date of birth (ordinal), family,
-    municipality on the start date, the day of the family's move (0: none) and where to."""
-
-    key: npt.NDArray[np.int64]
-    born: npt.NDArray[np.int32]
-    family: npt.NDArray[np.int64]
-    municipality: npt.NDArray[np.int16]
-    move_day: npt.NDArray[np.int32]
-    move_to: npt.NDArray[np.int16]
-    parents: npt.NDArray[np.int64]
-
-    def __len__(self) -> int:
-        return len(self.key)
-
-    def __repr__(self) -> str:
-        return f"People({len(self):,})"
+# Streams of the counter-based household draws (the field numbers of field_key).
+_TWO, _HALF, _OTHER, _HOME, _MOVES, _MOVE_DAY, _FAR, _SAME_REGION, _NEAR = range(9)
 
 
 @dataclass(frozen=True, eq=False)
 class Nation:
-    """A generated nation: its geography, its young people and their signals."""
+    """A generated nation: its geography, its young people and their signals (the people's
+    columns are computed when first read: see :class:`People`)."""
 
     config: NationConfig
     geography: Geography
@@ -76,6 +75,33 @@ def _ragged(counts: I64) -> tuple[I64, I64]:
     return group, place
 
 
+def _pick(cumulative: F64, u: F64) -> I64:
+    """``searchsorted(cumulative, u, side="right")`` (an inverse-CDF draw; ``cumulative``
+    ends at 1.0) through a guide table: a bucket of ``u`` gives the first candidate, then a few
+    vectorised steps forward. Exact, and several times faster than a binary search per draw."""
+    if len(cumulative) <= 8:  # a few comparisons beat any lookup
+        index = np.zeros(len(u), dtype=np.int64)
+        for edge in cumulative[:-1].tolist():
+            index += u >= edge
+        return index
+    buckets = 8 * len(cumulative)
+    guide = np.searchsorted(cumulative, np.arange(buckets) / buckets, side="right")
+    index = guide[(u * buckets).astype(np.int64)]
+    ahead = np.flatnonzero(cumulative[index] <= u)
+    while len(ahead):
+        index[ahead] += 1
+        ahead = ahead[cumulative[index[ahead]] <= u[ahead]]
+    return index.astype(np.int64)
+
+
+def _cumulative(weights: npt.ArrayLike) -> F64:
+    """Cumulative shares of ``weights``, the last exactly 1.0 (for :func:`_pick`)."""
+    cumulative = np.cumsum(np.asarray(weights, dtype=np.float64))
+    cumulative /= cumulative[-1]
+    cumulative[-1] = 1.0
+    return cumulative
+
+
 def _birth_days(rng: np.random.Generator, n: int, config: NationConfig) -> I64:
     """First children's birth days: ages on the start date drawn from the CBS groups (ages
     up to 27, so that younger siblings of older first children fill the top ages), births
@@ -89,152 +115,243 @@ def _birth_days(rng: np.random.Generator, n: int, config: NationConfig) -> I64:
     )
     # The first year after the start is only partly inside the period.
     weights[0] *= (config.days % 365 or 365) / 365
-    age = rng.choice(ages, size=n, p=weights / weights.sum())
+    age = _pick(_cumulative(weights), rng.random(n)) + ages[0]
     within = rng.random(n)
-    born = start - ((age + within) * _YEAR).astype(np.int64)
-    return np.asarray(born, dtype=np.int64)
+    return start - ((age + within) * _YEAR).astype(np.int64)
 
 
-class _Chunk:
-    """One chunk of families and what they generate."""
+class _Demography(NamedTuple):
+    """A chunk's children (in family order) and families."""
 
-    def __init__(self, config: NationConfig, geo: Geography, number: int, families: int) -> None:
-        self.config, self.geo, self.rates = config, geo, config.rates
-        self.rng = np.random.default_rng([config.seed, 1, number])
-        self.families = families
+    born: I64  # per child: birth day (ordinal)
+    eligible: Bools  # per child: 0-22 at some time in the period
+    sizes: I64  # per family: children
+    first: I64  # per family: its first child's row
 
-    def people(self) -> tuple[I64, I64, npt.NDArray[np.bool_], I64]:
-        """Children: family, birth day, eligible during the period, family sizes."""
-        rng, rates, cfg = self.rng, self.rates, self.config
-        sizes = rng.choice(len(rates.family_sizes), size=self.families, p=rates.family_sizes) + 1
-        sizes = sizes.astype(np.int64)
-        family, place = _ragged(sizes)
-        spacing = rng.integers(300, 1500, size=len(family))
-        spacing[place == 0] = 0
-        offset = np.cumsum(spacing)
-        offset -= np.repeat(offset[np.cumsum(sizes) - sizes], sizes)
-        born = _birth_days(rng, self.families, cfg)[family] + offset
-        start, end = cfg.start.toordinal(), cfg.start.toordinal() + cfg.days
-        eligible = born < end
-        if eligible.any():
-            turns = np.zeros(len(born), dtype=np.int64)
-            turns[eligible] = _turns_23(born[eligible].astype(np.int32))
-            eligible &= turns > start
-        return family, born, eligible, sizes
 
-    def households(self) -> tuple[npt.NDArray[np.int64], ...]:
-        """Per family: parents (two columns), risk class, municipality, move day and target."""
-        rng, rates, geo, cfg = self.rng, self.rates, self.geo, self.config
-        f = self.families
-        parents = np.full((f, 2), -1, dtype=np.int64)
-        parents[:, 0] = np.arange(f)
-        two = rng.random(f) < rates.two_parent_share
-        parents[two, 1] = f + np.flatnonzero(two)
-        half = np.flatnonzero(rng.random(f) < rates.half_sibling_share)
-        if f > 1 and len(half):
-            other = (half + rng.integers(1, f, size=len(half))) % f
-            parents[half, 0] = parents[other, 0]  # shares a parent with another family
-        risk = rng.choice(3, size=f, p=rates.risk_shares).astype(np.int64)
-        cumulative = np.cumsum(geo.weight)
-        cumulative[-1] = 1.0
-        home = np.searchsorted(cumulative, rng.random(f), side="right").astype(np.int64)
-        years = cfg.days / _YEAR
-        moves = rng.random(f) < 1 - np.exp(-rates.moves_per_family_year * years)
-        move_day = np.where(
-            moves, cfg.start.toordinal() + rng.integers(0, cfg.days, size=f), 0
-        ).astype(np.int64)
-        far = np.searchsorted(cumulative, rng.random(f), side="right").astype(np.int64)
-        # Within the region: another municipality of the same region, when it has one.
-        same_region = rng.random(f) < rates.move_in_region_share
-        by_region = np.argsort(geo.region, kind="stable")
-        region_start = np.searchsorted(geo.region[by_region], np.arange(len(geo.region_names)))
-        region_count = np.bincount(geo.region, minlength=len(geo.region_names))
-        r = geo.region[home].astype(np.int64)
-        near = by_region[region_start[r] + (rng.random(f) * region_count[r]).astype(np.int64)]
-        move_to = np.where(same_region & (near != home), near, far).astype(np.int64)
-        return parents, risk, home, move_day, move_to
+def _demography(config: NationConfig, number: int, families: int) -> _Demography:
+    """Children of the chunk's families: 1-4 each, 300-1,500 days apart."""
+    rng, rates = np.random.default_rng([config.seed, 1, number]), config.rates
+    sizes = _pick(_cumulative(rates.family_sizes), rng.random(families)) + 1
+    first = np.cumsum(sizes) - sizes
+    spacing = rng.integers(300, 1500, size=int(sizes.sum()))
+    spacing[first] = 0
+    offset = np.cumsum(spacing)
+    offset -= np.repeat(offset[first], sizes)
+    born = np.repeat(_birth_days(rng, families, config), sizes) + offset
+    eligible = (born >= _first_eligible_birth(config.start.toordinal())) & (
+        born < config.start.toordinal() + config.days
+    )
+    return _Demography(born, eligible, sizes, first)
 
-    def signals(
-        self,
-        family: I64,
-        born: I64,
-        eligible: npt.NDArray[np.bool_],
-        sizes: I64,
-        households: tuple[npt.NDArray[np.int64], ...],
-    ) -> dict[str, npt.NDArray[np.generic]]:
-        rng, rates, geo, cfg = self.rng, self.rates, self.geo, self.config
-        _, risk, home, move_day, move_to = households
-        start = cfg.start.toordinal()
-        end = start + cfg.days
-        years = cfg.days / _YEAR
-        rate = np.asarray(rates.episodes_per_year, dtype=np.float64)[risk]
-        episodes = rng.poisson(rate * years).astype(np.int64)
-        ep_family = np.repeat(np.arange(self.families, dtype=np.int64), episodes)
-        ep_day = start + rng.integers(0, cfg.days, size=len(ep_family))
-        # Every child of the family, per episode.
-        first_child = np.cumsum(sizes) - sizes
-        ec_episode, place = _ragged(sizes[ep_family])
-        child = first_child[ep_family[ec_episode]] + place
-        fam = ep_family[ec_episode]
-        involved = eligible[child] & (
-            rng.random(len(child)) < np.asarray(rates.involvement)[risk[fam]]
-        )
-        ec_episode, child, fam = ec_episode[involved], child[involved], fam[involved]
-        count = 1 + rng.poisson(np.asarray(rates.extra_signals)[risk[fam]]).astype(np.int64)
-        sig = np.repeat(np.arange(len(child), dtype=np.int64), count)
-        child, fam = child[sig], fam[sig]
-        day = ep_day[ec_episode[sig]] + rng.integers(0, rates.episode_days, size=len(sig))
-        turns = np.zeros(len(child), dtype=np.int64)
-        ok = (day < end) & (day >= born[child])
-        turns[ok] = _turns_23(born[child][ok].astype(np.int32))
-        ok &= day < turns
-        child, fam, day = child[ok], fam[ok], day[ok]
-        n = len(child)
 
-        municipality = np.where(
-            (move_day[fam] > 0) & (day >= move_day[fam]), move_to[fam], home[fam]
-        )
-        age = (day - born[child]) / _YEAR
-        bands = np.asarray([a for a, _ in rates.domain_by_age], dtype=np.float64)
-        band = np.searchsorted(bands, age, side="right") - 1
-        cum = np.cumsum(np.asarray([w for _, w in rates.domain_by_age]), axis=1)
-        domain = (rng.random(n)[:, None] > cum[band]).sum(axis=1).clip(0, 6).astype(np.int64)
+@lru_cache(maxsize=16)
+def _first_births(start: int, days: int) -> npt.NDArray[np.int32]:
+    """For each day of the period: the first birth day of someone not yet 23 that day
+    (``turns_23_on`` is monotone, so those born from it on are)."""
+    births = np.arange(start - 23 * 366 - 2, start + days - 23 * 365 + 2, dtype=np.int32)
+    turns = _turns_23(births)
+    first = births[np.searchsorted(turns, np.arange(start, start + days), side="right")]
+    first.setflags(write=False)
+    return first
 
-        where = rng.random(n)
-        pick = rng.random(n)
-        md = municipality * 7 + domain
-        rd = geo.region[municipality].astype(np.int64) * 7 + domain
-        local = geo.md_orgs[geo.md_start[md] + (pick * geo.md_count[md]).astype(np.int64)]
-        regional = geo.rd_orgs[geo.rd_start[rd] + (pick * geo.rd_count[rd]).astype(np.int64)]
-        national = geo.d_orgs[geo.d_start[domain] + (pick * geo.d_count[domain]).astype(np.int64)]
-        own = rates.own_municipality_share
-        org = np.where(
-            where < own,
-            local,
-            np.where(where < own + rates.own_region_share, regional, national),
-        ).astype(np.int32)
-        prof = geo.prof_first[org] + (rng.random(n) * geo.prof_count[org]).astype(np.int32)
 
-        registered = event_time(day, rng.integers(0, 1 << 20, size=n))
-        low, high = rates.planned_days
-        explicit = rng.random(n) >= rates.default_end_share
-        planned = np.where(explicit, day + rng.integers(low, high, size=n), 0).astype(np.int32)
-        term = np.where(explicit, planned - day, 365)
-        stops = rng.random(n) < rates.stop_share
-        stop_day = day + 1 + (rng.random(n) * (term - 1)).astype(np.int64)
-        stopped = np.where(
-            stops, event_time(stop_day, rng.integers(0, 1 << 20, size=n)), np.iinfo(np.int64).max
-        )
-        return {
-            "child": child,
-            "organisation": org,
-            "professional": prof.astype(np.int32),
-            "domain": domain.astype(np.int8),
-            "municipality": geo.org_municipality[org],  # the organisation's, as in the demo
-            "registered": registered,
-            "stopped": stopped.astype(np.int64),
-            "planned_end": planned,
-        }
+def _first_eligible_birth(start: int) -> int:
+    """The first birth day of someone 0-22 at some time in a period starting on ``start``
+    (then born before the period's end)."""
+    return int(_first_births(start, 1)[0])
+
+
+class _Households(NamedTuple):
+    """Per family: parents' keys (two columns), municipality, move day (0: none) and target."""
+
+    parents: I64
+    home: I64
+    move_day: I64
+    move_to: I64
+
+
+def _households(config: NationConfig, geo: Geography, families: I64) -> _Households:
+    """The households of the families numbered ``families`` (numbers over the whole nation),
+    each drawn from the seed and the family's number alone."""
+    rates, seed, per_chunk = config.rates, config.seed, _families_per_chunk(config)
+
+    def uniform(field: int) -> F64:
+        return counter_uniforms(field_key(seed, field), families)
+
+    parents = np.empty((len(families), 2), dtype=np.int64)
+    parents[:, 0] = _PARENT_BASE + 2 * families
+    parents[:, 1] = np.where(uniform(_TWO) < rates.two_parent_share, parents[:, 0] + 1, -1)
+    # Half-siblings: the first parent is another family's (of the same chunk) first parent.
+    half = uniform(_HALF) < rates.half_sibling_share
+    if half.any():
+        place = families[half] % per_chunk
+        step = 1 + (uniform(_OTHER)[half] * (per_chunk - 1)).astype(np.int64)
+        other = families[half] - place + (place + step) % per_chunk
+        parents[half, 0] = _PARENT_BASE + 2 * other
+    cumulative = _cumulative(geo.weight)
+    home = _pick(cumulative, uniform(_HOME))
+    years = config.days / _YEAR
+    moves = uniform(_MOVES) < -np.expm1(-rates.moves_per_family_year * years)
+    day = config.start.toordinal() + (uniform(_MOVE_DAY) * config.days).astype(np.int64)
+    move_day = np.where(moves, day, 0)
+    far = _pick(cumulative, uniform(_FAR))
+    # Within the region: another municipality of the same region, when it has one.
+    by_region = np.argsort(geo.region, kind="stable")
+    region_start = np.searchsorted(geo.region[by_region], np.arange(len(geo.region_names)))
+    region_count = np.bincount(geo.region, minlength=len(geo.region_names))
+    r = geo.region[home].astype(np.int64)
+    near = by_region[region_start[r] + (uniform(_NEAR) * region_count[r]).astype(np.int64)]
+    same = (uniform(_SAME_REGION) < rates.move_in_region_share) & (near != home)
+    move_to = np.where(same, near, far).astype(np.int64)
+    return _Households(parents, home, move_day, move_to)
+
+
+class _Episodes(NamedTuple):
+    """Episodes in family order: family (place in the chunk), risk class, day."""
+
+    family: I64
+    risk: I64
+    day: I64
+
+
+def _episodes(rng: np.random.Generator, config: NationConfig, families: int) -> _Episodes:
+    """Which families have episodes (one uniform each), and their episodes' days."""
+    rates, years = config.rates, config.days / _YEAR
+    lam = np.asarray(rates.episodes_per_year, dtype=np.float64) * years
+    some = np.asarray(rates.risk_shares) * -np.expm1(-lam)  # P(class, at least one)
+    u = rng.random(families)
+    family = np.flatnonzero(u < some.sum()).astype(np.int64)
+    if len(family) == 0:
+        return _Episodes(family, family, family)
+    risk = _pick(_cumulative(some), u[family] / some.sum())
+    mean = lam[risk]
+    # Given at least one: the first at a truncated-exponential time in [0, 1) of the period,
+    # then a Poisson process over the rest.
+    first = -np.log1p(rng.random(len(family)) * np.expm1(-mean)) / mean
+    count = 1 + rng.poisson(mean * (1 - first)).astype(np.int64)
+    episode, place = _ragged(count)
+    at = first[episode]
+    later = place > 0
+    at[later] += (1 - at[later]) * rng.random(int(later.sum()))
+    day = config.start.toordinal() + np.minimum(
+        (at * config.days).astype(np.int64), config.days - 1
+    )
+    return _Episodes(family[episode], risk[episode], day)
+
+
+class _Rows(NamedTuple):
+    """Signals of a chunk before their organisations: child row, family, day, risk class."""
+
+    child: I64
+    family: I64
+    day: I64
+    risk: I64
+
+
+def _signal_rows(
+    rng: np.random.Generator, config: NationConfig, demo: _Demography, ep: _Episodes
+) -> _Rows:
+    """Every child of the family per episode; the involved ones get 1 + Poisson signals within
+    ``episode_days``, kept while the child is 0-22 and within the period."""
+    rates = config.rates
+    ep_index, place = _ragged(demo.sizes[ep.family])
+    child = demo.first[ep.family[ep_index]] + place
+    risk = ep.risk[ep_index]
+    involved = demo.eligible[child] & (rng.random(len(child)) < np.asarray(rates.involvement)[risk])
+    ep_index, child, risk = ep_index[involved], child[involved], risk[involved]
+    count = 1 + rng.poisson(np.asarray(rates.extra_signals)[risk]).astype(np.int64)
+    sig = np.repeat(np.arange(len(child), dtype=np.int64), count)
+    child, risk = child[sig], risk[sig]
+    day = ep.day[ep_index[sig]] + rng.integers(0, rates.episode_days, size=len(sig))
+    born = demo.born[child]
+    start = config.start.toordinal()
+    ok = day < start + config.days
+    day[~ok] = start  # (dropped below; keeps the lookup in range)
+    ok &= (day >= born) & (born >= _first_births(start, config.days)[day - start])
+    return _Rows(child[ok], ep.family[ep_index[sig]][ok], day[ok], risk[ok])
+
+
+def _organisations(
+    rng: np.random.Generator, config: NationConfig, geo: Geography, age: F64, home: I64
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Organisation and domain per signal: domains by ``age`` (years); the organisation in the
+    municipality ``home`` (where the family lives that day), else its region, else anywhere."""
+    rates, n = config.rates, len(age)
+    bands = np.asarray([a for a, _ in rates.domain_by_age], dtype=np.float64)
+    band = np.full(n, -1, dtype=np.int64)  # searchsorted(bands, age, side="right") - 1
+    for first_age in bands.tolist():
+        band += age >= first_age
+    cum = np.cumsum(np.asarray([w for _, w in rates.domain_by_age]), axis=1)
+    u = rng.random(n)
+    domain = np.zeros(n, dtype=np.int64)  # how many of the band's cumulative shares lie below u
+    for d in range(cum.shape[1]):
+        domain += u > cum[band, d]
+    np.minimum(domain, 6, out=domain)
+    where, pick = rng.random(n), rng.random(n)
+    md = home * 7 + domain
+    rd = geo.region[home].astype(np.int64) * 7 + domain
+    local = geo.md_orgs[geo.md_start[md] + (pick * geo.md_count[md]).astype(np.int64)]
+    regional = geo.rd_orgs[geo.rd_start[rd] + (pick * geo.rd_count[rd]).astype(np.int64)]
+    national = geo.d_orgs[geo.d_start[domain] + (pick * geo.d_count[domain]).astype(np.int64)]
+    own = rates.own_municipality_share
+    org = np.where(
+        where < own, local, np.where(where < own + rates.own_region_share, regional, national)
+    ).astype(np.int32)
+    return org, domain
+
+
+def _ends(
+    rng: np.random.Generator, config: NationConfig, day: I64
+) -> tuple[I64, I64, npt.NDArray[np.int32]]:
+    """Registration and stop event times and the planned end day of signals made on ``day``."""
+    rates, n = config.rates, len(day)
+    registered = event_time(day, rng.integers(0, 1 << 20, size=n))
+    low, high = rates.planned_days
+    explicit = rng.random(n) >= rates.default_end_share
+    planned = np.where(explicit, day + rng.integers(low, high, size=n), 0).astype(np.int32)
+    term = np.where(explicit, planned - day, 365)
+    stops = rng.random(n) < rates.stop_share
+    stop_day = day + 1 + (rng.random(n) * (term - 1)).astype(np.int64)
+    stopped = np.where(stops, event_time(stop_day, rng.integers(0, 1 << 20, size=n)), NO_STOP)
+    return registered, stopped.astype(np.int64), planned
+
+
+class _Made(NamedTuple):
+    """A chunk's signals: rows (child, family, ...), households of their families, columns."""
+
+    rows: _Rows
+    parents: I64
+    columns: dict[str, npt.NDArray[np.generic]]
+
+
+def _chunk_signals(
+    config: NationConfig, geo: Geography, number: int, families: int, demo: _Demography
+) -> _Made:
+    """The signals of chunk ``number`` (its ``families`` families, ``demo``), in family order."""
+    rng = np.random.default_rng([config.seed, 2, number])
+    rows = _signal_rows(rng, config, demo, _episodes(rng, config, families))
+    # Households of the families with signals only (rows are in family order).
+    new = np.ones(len(rows.family), dtype=np.bool_)
+    new[1:] = rows.family[1:] != rows.family[:-1]
+    which = np.cumsum(new) - 1
+    house = _households(config, geo, number * families + rows.family[new])
+    moved = (house.move_day[which] > 0) & (rows.day >= house.move_day[which])
+    home = np.where(moved, house.move_to[which], house.home[which])
+    age = (rows.day - demo.born[rows.child]) / _YEAR
+    org, domain = _organisations(rng, config, geo, age, home)
+    prof = geo.prof_first[org] + (rng.random(len(org)) * geo.prof_count[org]).astype(np.int32)
+    registered, stopped, planned = _ends(rng, config, rows.day)
+    columns: dict[str, npt.NDArray[np.generic]] = {
+        "organisation": org,
+        "professional": prof.astype(np.int32),
+        "domain": domain.astype(np.int8),
+        "municipality": geo.org_municipality[org],  # the organisation's, as in the demo
+        "registered": registered,
+        "stopped": stopped,
+        "planned_end": planned,
+    }
+    return _Made(rows, house.parents[which], columns)
 
 
 def _families_per_chunk(config: NationConfig) -> int:
@@ -243,85 +360,90 @@ def _families_per_chunk(config: NationConfig) -> int:
     return int(max(1_000, min(400_000, 600_000 / years)))
 
 
+def _chunk_people(
+    config: NationConfig, geo: Geography, number: int, cut: int, person_base: int
+) -> People:
+    """The young people of chunk ``number``'s first ``cut`` families (drawn again)."""
+    families = _families_per_chunk(config)
+    demo = _demography(config, number, families)
+    rows = len(demo.born) if cut >= families else int(demo.first[cut])
+    child = np.flatnonzero(demo.eligible[:rows])
+    family = number * families + np.repeat(np.arange(families), demo.sizes)[child]
+    house = _households(config, geo, family)
+    return People(
+        key=person_base + np.arange(len(child), dtype=np.int64),
+        born=demo.born[child].astype(np.int32),
+        family=family,
+        municipality=house.home.astype(np.int16),
+        move_day=house.move_day.astype(np.int32),
+        move_to=house.move_to.astype(np.int16),
+        parents=house.parents,
+    )
+
+
+def _cut(config: NationConfig, demo: _Demography, made: _Made, done: tuple[int, int]) -> int:
+    """Families of the chunk to keep: up to the one that completes the count (people on the
+    start date, or signals when ``config.signals`` is set); all of them when it is not
+    reached. ``done``: people and signals of the chunks before."""
+    families = len(demo.sizes)
+    if config.signals is None:
+        at_start = demo.eligible & (demo.born <= config.start.toordinal())
+        per_family = np.add.reduceat(at_start, demo.first, dtype=np.int64)
+        need = config.people - done[0]
+    else:
+        per_family = np.bincount(made.rows.family, minlength=families)
+        need = config.signals - done[1]
+    return int(np.searchsorted(np.cumsum(per_family), need)) + 1
+
+
 def generate_nation(config: NationConfig) -> Iterator[tuple[People, SignalTable]]:
     """The nation in chunks of families: (people, signals) per chunk, keys numbered on from
     the previous chunks. Stops at ``config.people`` young people on the start date, or at
-    ``config.signals`` signals when that is set (the last chunk cut to the exact number)."""
+    ``config.signals`` signals when that is set (the last chunk cut to the exact number).
+    The people's columns are computed when first read (:class:`People`)."""
     geo = nation_geography(config)
     start = config.start.toordinal()
     per_chunk = _families_per_chunk(config)
-    people_done = signals_done = 0
-    person_base = parent_base = 0
+    people_done = signals_done = person_base = 0
     number = 0
     while True:
-        chunk = _Chunk(config, geo, number, per_chunk)
-        number += 1
-        family, born, eligible, sizes = chunk.people()
-        households = chunk.households()
-        made = chunk.signals(family, born, eligible, sizes, households)
-        parents_f, _, home, move_day, move_to = households
-
-        # Where to stop: at the family that completes the count.
-        at_start = eligible & (born <= start)
-        per_family = np.bincount(family, weights=at_start, minlength=per_chunk)
-        if config.signals is None:
-            need = config.people - people_done
-            cut = int(np.searchsorted(np.cumsum(per_family), need)) + 1
-        else:
-            sig_family = np.bincount(family[made["child"]], minlength=per_chunk)
-            need = config.signals - signals_done
-            cut = int(np.searchsorted(np.cumsum(sig_family), need)) + 1
+        demo = _demography(config, number, per_chunk)
+        made = _chunk_signals(config, geo, number, per_chunk, demo)
+        cut = _cut(config, demo, made, (people_done, signals_done))
         last = cut <= per_chunk or people_done > 4 * config.people  # (rates too low)
         cut = min(cut, per_chunk)
-
-        keep_child = eligible & (family < cut)
-        key = np.full(len(family), -1, dtype=np.int64)
-        key[keep_child] = person_base + np.arange(int(keep_child.sum()), dtype=np.int64)
-        parents = np.where(parents_f >= 0, _PARENT_BASE + parent_base + parents_f, -1)
-        people = People(
-            key=key[keep_child],
-            born=born[keep_child].astype(np.int32),
-            family=family[keep_child] + (number - 1) * per_chunk,
-            municipality=home[family[keep_child]].astype(np.int16),
-            move_day=move_day[family[keep_child]].astype(np.int32),
-            move_to=move_to[family[keep_child]].astype(np.int16),
-            parents=parents[family[keep_child]],
-        )
-        child = made["child"]
-        rows = family[child] < cut
+        kept = len(demo.born) if cut >= per_chunk else int(demo.first[cut])
+        rank = np.cumsum(demo.eligible[:kept]) - 1  # the kept children's place among them
+        rows = made.rows.family < cut
         if config.signals is not None and last:
             rows &= np.cumsum(rows) <= config.signals - signals_done
-        child = child[rows]
+        child = made.rows.child[rows]
         signals = SignalTable(
-            subject=key[child],
-            organisation=made["organisation"][rows],
-            professional=made["professional"][rows],
-            domain=made["domain"][rows],
-            municipality=made["municipality"][rows],
-            registered=made["registered"][rows],
-            stopped=made["stopped"][rows],
-            planned_end=made["planned_end"][rows],
-            born=born[child].astype(np.int32),
-            parents=parents[family[child]],
+            subject=person_base + rank[child],
+            born=demo.born[child].astype(np.int32),
+            parents=made.parents[rows],
             municipalities=geo.codes,
+            **{name: column[rows] for name, column in made.columns.items()},  # type: ignore[arg-type]
         )
-        people_done += int(per_family[:cut].sum())
+        count = int(rank[-1]) + 1 if kept else 0
+        people = People.on_demand(
+            count, partial(_chunk_people, config, geo, number, cut, person_base)
+        )
+        at_start = demo.eligible[:kept] & (demo.born[:kept] <= start)
+        people_done += int(np.count_nonzero(at_start))
         signals_done += len(signals)
-        person_base += int(keep_child.sum())
-        parent_base += 2 * per_chunk
+        person_base += count
+        number += 1
         yield people, signals
         if last:
             return
 
 
 def build_nation(config: NationConfig) -> Nation:
-    """The whole nation in memory (numpy columns; ``generate_nation`` gives it in chunks)."""
+    """The whole nation in memory (numpy columns; ``generate_nation`` gives it in chunks).
+    The signals are made at once; the people's columns when first read."""
     chunks = list(generate_nation(config))
-    people = People(
-        **{
-            name: np.concatenate([getattr(p, name) for p, _ in chunks])
-            for name in ("key", "born", "family", "municipality", "move_day", "move_to", "parents")
-        }
-    )
+    parts = [p for p, _ in chunks]
+    people = People.on_demand(sum(len(p) for p in parts), partial(People.concat, parts))
     signals = SignalTable.concat([s for _, s in chunks])
     return Nation(config, nation_geography(config), people, signals)

@@ -5,8 +5,11 @@ Layout of a nation directory::
 
     nation.json       config, counts, the municipality codes and region names
     signals.npz       the SignalTable columns (parents as parent_0, parent_1)
-    people.npz        the young people (key, born, family, municipality, move_day, ...)
+    people.npz        the young people (key, born, family, ...): only when asked for
     geography.npz     municipalities, regions, organisations, professionals
+
+Without ``people.npz``, :func:`load_nation` gives people that are drawn again from the
+configuration (deterministic: the same people) when their columns are first read.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Final
 import numpy as np
 
 from verwijsindex_core.errors import ValidationError
-from verwijsindex_core.synthetic.nation._generate import Nation, People
+from verwijsindex_core.synthetic.nation._generate import Nation, build_nation
 from verwijsindex_core.synthetic.nation._geography import Geography
 from verwijsindex_core.synthetic.nation._model import NationConfig, NationRates
+from verwijsindex_core.synthetic.nation._people import PEOPLE_COLUMNS, People
 from verwijsindex_core.synthetic.nation._table import SignalTable
 
 __all__ = ["load_nation", "write_nation", "write_parquet"]
@@ -48,20 +52,23 @@ def _directory(directory: str | os.PathLike[str]) -> Path:
     return Path(directory)
 
 
-def write_nation(nation: Nation, directory: str | os.PathLike[str]) -> Path:
-    """Write ``nation`` into ``directory`` (created; existing files are replaced)."""
+def write_nation(
+    nation: Nation, directory: str | os.PathLike[str], *, people: bool = False
+) -> Path:
+    """Write ``nation`` into ``directory`` (created; existing files are replaced). The people
+    table (``people.npz``: about five rows per signal of a national year) only with
+    ``people=True``; :func:`load_nation` draws it again from the configuration otherwise."""
     if not isinstance(nation, Nation):
         raise ValidationError("nation", "type", "must be a Nation")
+    if not isinstance(people, bool):
+        raise ValidationError("people", "type", "must be a bool")
     out = _directory(directory)
     out.mkdir(parents=True, exist_ok=True)
     np.savez(out / "signals.npz", **nation.signals.columns())  # type: ignore[arg-type]
-    people = nation.people
-    np.savez(
-        out / "people.npz",
-        **{f.name: getattr(people, f.name) for f in fields(people) if f.name != "parents"},
-        parent_0=people.parents[:, 0],
-        parent_1=people.parents[:, 1],
-    )
+    if people:
+        np.savez(out / "people.npz", **nation.people.columns())  # type: ignore[arg-type]
+    else:
+        (out / "people.npz").unlink(missing_ok=True)  # not a stale one of another nation
     geo = nation.geography
     arrays = {
         f.name: getattr(geo, f.name)
@@ -110,16 +117,7 @@ def load_nation(directory: str | os.PathLike[str]) -> Nation:
                 parents=np.stack([s[k] for k in parent_columns], axis=1),
                 municipalities=codes,
             )
-        with np.load(root / "people.npz") as p:
-            people = People(
-                key=p["key"],
-                born=p["born"],
-                family=p["family"],
-                municipality=p["municipality"],
-                move_day=p["move_day"],
-                move_to=p["move_to"],
-                parents=np.stack([p["parent_0"], p["parent_1"]], axis=1),
-            )
+        people = _people(root, config, int(meta["people"]))
         with np.load(root / "geography.npz") as g:
             geo = Geography(
                 codes=codes,
@@ -133,6 +131,17 @@ def load_nation(directory: str | os.PathLike[str]) -> Nation:
     return Nation(config, geo, people, signals)
 
 
+def _people(root: Path, config: NationConfig, count: int) -> People:
+    """The people of ``people.npz``, or drawn again from ``config`` when they are read."""
+    if not (root / "people.npz").is_file():
+        return People.on_demand(count, lambda: build_nation(config).people)
+    with np.load(root / "people.npz") as p:
+        return People(
+            **{name: p[name] for name in PEOPLE_COLUMNS if name != "parents"},
+            parents=np.stack([p["parent_0"], p["parent_1"]], axis=1),
+        )
+
+
 def write_parquet(nation: Nation, directory: str | os.PathLike[str]) -> list[Path]:
     """Write ``signals.parquet`` and ``people.parquet`` with DuckDB (``pip install duckdb``,
     part of the ``[research]`` extra's optional backend)."""
@@ -144,15 +153,7 @@ def write_parquet(nation: Nation, directory: str | os.PathLike[str]) -> list[Pat
         raise ValidationError("duckdb", "missing", "pip install duckdb to write Parquet") from None
     out = _directory(directory)
     out.mkdir(parents=True, exist_ok=True)
-    people = nation.people
-    tables = {
-        "signals": nation.signals.columns(),
-        "people": {
-            **{f.name: getattr(people, f.name) for f in fields(people) if f.name != "parents"},
-            "parent_0": people.parents[:, 0],
-            "parent_1": people.parents[:, 1],
-        },
-    }
+    tables = {"signals": nation.signals.columns(), "people": nation.people.columns()}
     written = []
     con = duckdb.connect()
     try:
