@@ -4,11 +4,13 @@ signals, as numpy columns. Needs the ``[research]`` extra (numpy).
 
 - :class:`NationConfig` (seed, size, period; :meth:`NationConfig.for_signals`) and
   :class:`NationRates` (the signal process and the figures it is calibrated on);
-- :func:`generate_nation` (chunks) and :func:`build_nation` (all of it);
+- :func:`generate_nation` (chunks) and :func:`build_nation` (all of it); a nation's
+  :class:`People` are computed when their columns are first read (``len`` is known at once);
 - :class:`SignalTable`: the columnar signal format the research kit reads, with
   :func:`signal_ends` and :func:`drop_idempotent` (the engine's rules on columns);
-- :func:`write_nation` / :func:`load_nation` (NPZ, readable by numpy, pandas, Polars, DuckDB)
-  and :func:`write_parquet` (with DuckDB installed);
+- :func:`write_nation` / :func:`load_nation` (NPZ, readable by numpy, pandas, Polars, DuckDB;
+  the people table only with ``people=True``, else drawn again from the configuration when
+  read) and :func:`write_parquet` (with DuckDB installed);
 - :func:`synthetic_bsns`: the synthetic-range BSN of a person number.
 """
 

@@ -136,9 +136,8 @@ def _demography(config: NationConfig, number: int, families: int) -> _Demography
     first = np.cumsum(sizes) - sizes
     spacing = rng.integers(300, 1500, size=int(sizes.sum()))
     spacing[first] = 0
-    offset = np.cumsum(spacing)
-    offset -= np.repeat(offset[first], sizes)
-    born = np.repeat(_birth_days(rng, families, config), sizes) + offset
+    born = np.cumsum(spacing)  # then less the family's sum so far, plus its first birth day
+    born += np.repeat(_birth_days(rng, families, config) - born[first], sizes)
     eligible = (born >= _first_eligible_birth(config.start.toordinal())) & (
         born < config.start.toordinal() + config.days
     )
@@ -253,23 +252,43 @@ def _signal_rows(
     rng: np.random.Generator, config: NationConfig, demo: _Demography, ep: _Episodes
 ) -> _Rows:
     """Every child of the family per episode; the involved ones get 1 + Poisson signals within
-    ``episode_days``, kept while the child is 0-22 and within the period."""
-    rates = config.rates
+    ``episode_days``, kept while the child is 0-22 and within the period. Children who cannot
+    have a signal in the episode (born after it, or 23 at its start) are left out before the
+    draws: a draw for them could only be dropped."""
+    rates, start = config.rates, config.start.toordinal()
+    first_births = _first_births(start, config.days)
     ep_index, place = _ragged(demo.sizes[ep.family])
     child = demo.first[ep.family[ep_index]] + place
+    born, ep_day = demo.born[child], ep.day[ep_index]
+    live = (born < ep_day + rates.episode_days) & (born >= first_births[ep_day - start])
+    ep_index, child = ep_index[live], child[live]
     risk = ep.risk[ep_index]
-    involved = demo.eligible[child] & (rng.random(len(child)) < np.asarray(rates.involvement)[risk])
+    involved = rng.random(len(child)) < np.asarray(rates.involvement)[risk]
     ep_index, child, risk = ep_index[involved], child[involved], risk[involved]
     count = 1 + rng.poisson(np.asarray(rates.extra_signals)[risk]).astype(np.int64)
     sig = np.repeat(np.arange(len(child), dtype=np.int64), count)
-    child, risk = child[sig], risk[sig]
-    day = ep.day[ep_index[sig]] + rng.integers(0, rates.episode_days, size=len(sig))
+    child, risk, ep_index = child[sig], risk[sig], ep_index[sig]
+    day = ep.day[ep_index] + rng.integers(0, rates.episode_days, size=len(sig))
     born = demo.born[child]
-    start = config.start.toordinal()
     ok = day < start + config.days
     day[~ok] = start  # (dropped below; keeps the lookup in range)
-    ok &= (day >= born) & (born >= _first_births(start, config.days)[day - start])
-    return _Rows(child[ok], ep.family[ep_index[sig]][ok], day[ok], risk[ok])
+    ok &= (day >= born) & (born >= first_births[day - start])
+    return _Rows(child[ok], ep.family[ep_index[ok]], day[ok], risk[ok])
+
+
+def _domains(rng: np.random.Generator, config: NationConfig, age: F64) -> I64:
+    """A domain per signal, by the weights of its age band (``age`` in years)."""
+    bands = [a for a, _ in config.rates.domain_by_age]
+    band = np.full(len(age), -1, dtype=np.int64)  # searchsorted(bands, age, side="right") - 1
+    for first_age in bands:
+        band += age >= first_age
+    # One inverse-CDF draw over the bands' cumulative weights laid end to end: band + u.
+    cum = np.cumsum(np.asarray([w for _, w in config.rates.domain_by_age]), axis=1)
+    laid = (np.arange(len(bands))[:, None] + cum).ravel() / len(bands)
+    laid[-1] = 1.0
+    domain: I64 = _pick(laid, (band + rng.random(len(age))) / len(bands)) - cum.shape[1] * band
+    np.minimum(domain, cum.shape[1] - 1, out=domain)
+    return domain
 
 
 def _organisations(
@@ -278,27 +297,29 @@ def _organisations(
     """Organisation and domain per signal: domains by ``age`` (years); the organisation in the
     municipality ``home`` (where the family lives that day), else its region, else anywhere."""
     rates, n = config.rates, len(age)
-    bands = np.asarray([a for a, _ in rates.domain_by_age], dtype=np.float64)
-    band = np.full(n, -1, dtype=np.int64)  # searchsorted(bands, age, side="right") - 1
-    for first_age in bands.tolist():
-        band += age >= first_age
-    cum = np.cumsum(np.asarray([w for _, w in rates.domain_by_age]), axis=1)
-    u = rng.random(n)
-    domain = np.zeros(n, dtype=np.int64)  # how many of the band's cumulative shares lie below u
-    for d in range(cum.shape[1]):
-        domain += u > cum[band, d]
-    np.minimum(domain, 6, out=domain)
+    domain = _domains(rng, config, age)
     where, pick = rng.random(n), rng.random(n)
-    md = home * 7 + domain
-    rd = geo.region[home].astype(np.int64) * 7 + domain
-    local = geo.md_orgs[geo.md_start[md] + (pick * geo.md_count[md]).astype(np.int64)]
-    regional = geo.rd_orgs[geo.rd_start[rd] + (pick * geo.rd_count[rd]).astype(np.int64)]
-    national = geo.d_orgs[geo.d_start[domain] + (pick * geo.d_count[domain]).astype(np.int64)]
-    own = rates.own_municipality_share
-    org = np.where(
-        where < own, local, np.where(where < own + rates.own_region_share, regional, national)
-    ).astype(np.int32)
-    return org, domain
+    # Level 0: (municipality, domain), 1: (region, domain), 2: domain; their organisation
+    # lists laid end to end.
+    level = (where >= rates.own_municipality_share).astype(np.int64)
+    level += where >= rates.own_municipality_share + rates.own_region_share
+    unit = home.copy()
+    regional = level == 1
+    unit[regional] = geo.region[home[regional]]
+    unit[level == 2] = 0
+    base = np.array([0, len(geo.md_start), len(geo.md_start) + len(geo.rd_start)])
+    group = base[level] + unit * 7 + domain
+    start = np.concatenate(
+        [
+            geo.md_start,
+            len(geo.md_orgs) + geo.rd_start,
+            len(geo.md_orgs) + len(geo.rd_orgs) + geo.d_start,
+        ]
+    )
+    count = np.concatenate([geo.md_count, geo.rd_count, geo.d_count])
+    orgs = np.concatenate([geo.md_orgs, geo.rd_orgs, geo.d_orgs])
+    org = orgs[start[group] + (pick * count[group]).astype(np.int64)]
+    return org.astype(np.int32), domain
 
 
 def _ends(
