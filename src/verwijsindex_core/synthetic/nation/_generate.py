@@ -417,6 +417,20 @@ def _cut(config: NationConfig, demo: _Demography, made: _Made, done: tuple[int, 
     return int(np.searchsorted(np.cumsum(per_family), need)) + 1
 
 
+def _signal_table(
+    geo: Geography, demo: _Demography, made: _Made, rows: Bools, keys: I64
+) -> SignalTable:
+    """The chunk's signals ``rows`` as a table, subjects numbered by ``keys`` (per child)."""
+    child = made.rows.child[rows]
+    return SignalTable(
+        subject=keys[child],
+        born=demo.born[child].astype(np.int32),
+        parents=made.parents[rows],
+        municipalities=geo.codes,
+        **{name: column[rows] for name, column in made.columns.items()},  # type: ignore[arg-type]
+    )
+
+
 def generate_nation(config: NationConfig) -> Iterator[tuple[People, SignalTable]]:
     """The nation in chunks of families: (people, signals) per chunk, keys numbered on from
     the previous chunks. Stops at ``config.people`` young people on the start date, or at
@@ -438,14 +452,7 @@ def generate_nation(config: NationConfig) -> Iterator[tuple[People, SignalTable]
         rows = made.rows.family < cut
         if config.signals is not None and last:
             rows &= np.cumsum(rows) <= config.signals - signals_done
-        child = made.rows.child[rows]
-        signals = SignalTable(
-            subject=person_base + rank[child],
-            born=demo.born[child].astype(np.int32),
-            parents=made.parents[rows],
-            municipalities=geo.codes,
-            **{name: column[rows] for name, column in made.columns.items()},  # type: ignore[arg-type]
-        )
+        signals = _signal_table(geo, demo, made, rows, person_base + rank)
         count = int(rank[-1]) + 1 if kept else 0
         people = People.on_demand(
             count, partial(_chunk_people, config, geo, number, cut, person_base)
