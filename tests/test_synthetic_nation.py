@@ -26,6 +26,7 @@ from verwijsindex_core.synthetic.nation import (
     NO_STOP,
     NationConfig,
     NationRates,
+    SignalTable,
     build_nation,
     event_time,
     generate_nation,
@@ -152,6 +153,24 @@ def test_for_signals_gives_exactly_that_many() -> None:
     for n in (1, 5_000):
         chunks = list(generate_nation(NationConfig.for_signals(n, seed=1)))
         assert sum(len(s) for _, s in chunks) == n
+
+
+@pytest.mark.parametrize(
+    "config",
+    [  # 35 years: chunks of about 17,000 families
+        NationConfig(seed=4, people=200_000, days=12_747, signals=40_000),
+        NationConfig(seed=4, people=30_000, days=12_747),
+    ],
+    ids=["by signals (columns allocated once)", "by people (concatenated)"],
+)
+def test_build_nation_equals_its_chunks_joined(config: NationConfig) -> None:
+    chunks = [s for _, s in generate_nation(config)]
+    assert len(chunks) > 1, "the test needs several chunks"
+    built = build_nation(config).signals
+    joined = SignalTable.concat(chunks)
+    assert len(built) == len(joined)
+    for name, column in joined.columns().items():
+        assert np.array_equal(built.columns()[name], column), name
 
 
 def test_synthetic_bsn_range_holds_the_documented_count() -> None:

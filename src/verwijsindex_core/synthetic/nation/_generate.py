@@ -15,6 +15,7 @@ as a Poisson process after it."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -27,7 +28,13 @@ from verwijsindex_core.synthetic.nation._counter import counter_uniforms, field_
 from verwijsindex_core.synthetic.nation._geography import Geography, make_geography
 from verwijsindex_core.synthetic.nation._model import CBS_AGE_GROUPS, NationConfig
 from verwijsindex_core.synthetic.nation._people import People
-from verwijsindex_core.synthetic.nation._table import NO_STOP, SignalTable, _turns_23, event_time
+from verwijsindex_core.synthetic.nation._table import (
+    _COLUMNS,
+    NO_STOP,
+    SignalTable,
+    _turns_23,
+    event_time,
+)
 
 __all__ = ["Nation", "People", "build_nation", "generate_nation", "nation_geography"]
 
@@ -470,8 +477,43 @@ def generate_nation(config: NationConfig) -> Iterator[tuple[People, SignalTable]
 def build_nation(config: NationConfig) -> Nation:
     """The whole nation in memory (numpy columns; ``generate_nation`` gives it in chunks).
     The signals are made at once; the people's columns when first read."""
-    chunks = list(generate_nation(config))
-    parts = [p for p, _ in chunks]
+    parts: list[People] = []
+
+    def signal_chunks() -> Iterator[SignalTable]:
+        for people, signals in generate_nation(config):
+            parts.append(people)
+            yield signals
+
+    signals = _gather(signal_chunks(), config.signals)
     people = People.on_demand(sum(len(p) for p in parts), partial(People.concat, parts))
-    signals = SignalTable.concat([s for _, s in chunks])
     return Nation(config, nation_geography(config), people, signals)
+
+
+def _gather(chunks: Iterator[SignalTable], capacity: int | None) -> SignalTable:
+    """The chunks as one table. With a known most number of rows (``config.signals``) the
+    columns are allocated once and each chunk is copied in and let go, instead of keeping
+    every chunk for a concatenation at the end: half the memory touched for the first time
+    (which is what costs here, not the copying) and a lower peak."""
+    if capacity is None:
+        return SignalTable.concat(list(chunks))
+    first = next(chunks)
+    columns = {name: np.empty(capacity, getattr(first, name).dtype) for name in _COLUMNS}
+    parents = np.empty((capacity, first.parents.shape[1]), np.int64)
+    filled = 0
+
+    def done() -> SignalTable:
+        return SignalTable(
+            municipalities=first.municipalities,
+            parents=parents[:filled],
+            **{name: column[:filled] for name, column in columns.items()},
+        )
+
+    for table in itertools.chain([first], chunks):
+        n = len(table)
+        if filled + n > capacity or table.parents.shape[1] != parents.shape[1]:
+            return SignalTable.concat([done(), table, *chunks])  # (not expected: cut exactly)
+        for name, column in columns.items():
+            column[filled : filled + n] = getattr(table, name)
+        parents[filled : filled + n] = table.parents
+        filled += n
+    return done()
