@@ -10,7 +10,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["counter_uniforms", "field_key"]
+__all__: list[str] = []  # helpers of the generator, imported by name
 
 _MASK: Final = (1 << 64) - 1
 _GOLDEN: Final = 0x9E3779B97F4A7C15

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from verwijsindex_core.errors import ValidationError
 
-__all__ = ["PEOPLE_COLUMNS", "People"]
+__all__ = ["People"]  # (PEOPLE_COLUMNS: for the NPZ reader and writer)
 
 
 @dataclass(frozen=True, eq=False)
