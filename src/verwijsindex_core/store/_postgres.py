@@ -52,15 +52,21 @@ from psycopg.conninfo import conninfo_to_dict
 from verwijsindex_core.audit import AuditEntry, AuditEvent
 from verwijsindex_core.errors import StoreError
 from verwijsindex_core.matching._model import (
-    Domain,
     EndReason,
-    MatchKind,
-    NotificationKind,
     Organisation,
     Professional,
     SignalStatus,
 )
 from verwijsindex_core.pseudonym._b64 import b64u_encode
+from verwijsindex_core.store._codes import CODE as _CODE
+from verwijsindex_core.store._codes import DOMAINS as _DOMAINS
+from verwijsindex_core.store._codes import EVENTS as _EVENTS
+from verwijsindex_core.store._codes import MATCH_KINDS as _MATCH_KINDS
+from verwijsindex_core.store._codes import NOTE_KINDS as _NOTE_KINDS
+from verwijsindex_core.store._codes import REASONS as _REASONS
+from verwijsindex_core.store._codes import STATUSES as _STATUSES
+from verwijsindex_core.store._codes import gm as _gm
+from verwijsindex_core.store._codes import gm_text as _gm_text
 from verwijsindex_core.store._protocol import NewRows, StoreCounts
 from verwijsindex_core.store._records import (
     CredentialRecord,
@@ -136,36 +142,7 @@ CREATE INDEX credentials_party ON credentials (party);
 _MIGRATIONS: Final[tuple[str | None, ...]] = (None, _SCHEMA_V2)
 POSTGRES_SCHEMA_VERSION: Final = len(_MIGRATIONS)
 
-# Stable codes: append only (the same codes as SQLiteStore).
-_DOMAINS: Final = (
-    Domain.JEUGDHULP,
-    Domain.JEUGDGEZONDHEIDSZORG,
-    Domain.GEZONDHEIDSZORG,
-    Domain.ONDERWIJS,
-    Domain.MAATSCHAPPELIJKE_ONDERSTEUNING,
-    Domain.WERK_EN_INKOMEN,
-    Domain.POLITIE_EN_JUSTITIE,
-)
-_STATUSES: Final = (SignalStatus.ACTIVE, SignalStatus.INACTIVE)
-_REASONS: Final = (
-    EndReason.RISK_GONE,
-    EndReason.UNJUSTIFIED,
-    EndReason.PLANNED_END,
-    EndReason.AGE_LIMIT,
-    EndReason.DECEASED,
-)
-_MATCH_KINDS: Final = (MatchKind.DIRECT, MatchKind.FAMILY)
-_NOTE_KINDS: Final = (
-    NotificationKind.MATCH,
-    NotificationKind.HISTORY_EXISTS,
-    NotificationKind.MOVE,
-)
-_EVENTS: Final = tuple(AuditEvent)  # AuditEvent is append-only by contract
-_CODE: Final[dict[object, int]] = {
-    member: code
-    for table in (_DOMAINS, _STATUSES, _REASONS, _MATCH_KINDS, _NOTE_KINDS, _EVENTS)
-    for code, member in enumerate(table)
-}
+# Stable codes: store/_codes.py (the same in SQLiteStore and PostgresStore).
 _ACTIVE: Final = SignalStatus.ACTIVE
 
 _LOCK_CLASS: Final = 0x5649  # "VI": advisory lock keys of this library
@@ -177,14 +154,6 @@ _FLUSH_BARRIER: Final = "SELECT pg_logical_emit_message(true, 'verwijsindex-core
 _COPY_FROM: Final = 48  # rows from which COPY beats a pipelined executemany
 _CHUNK: Final = 5000  # values per "= ANY(...)" probe
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-
-def _gm(code: str) -> int:
-    return int(code[2:])
-
-
-def _gm_text(number: int | None) -> str | None:
-    return None if number is None else f"GM{number:04d}"
 
 
 def _utc(value: datetime) -> datetime:
@@ -882,20 +851,25 @@ class PostgresStore:
         rows (before anything reads them back)."""
         if not tx.docs and not tx.audit:
             return
-        statements: list[tuple[str, Params]] = []
-        if tx.docs:
-            docs = list(tx.docs.values())
-            parties = self._party_ids(o.id for o in docs)
-            statements.append(
-                (
-                    "UPDATE parties SET doc = u.doc FROM unnest(%s::int[], %s::text[]) "
-                    "AS u(id, doc) WHERE parties.id = u.id",
-                    ([parties[o.id] for o in docs], [o.model_dump_json() for o in docs]),
-                )
-            )
-            tx.docs.clear()
+        statements = self._doc_updates(tx)
         rows, tx.audit = tx.audit, []
         self._apply([("audit", _AUDIT_COLUMNS, rows)], statements)
+
+    def _doc_updates(self, tx: _Tx) -> list[tuple[str, Params]]:
+        """The statement that writes the organisation documents waiting in ``tx`` (none when
+        none wait); they no longer wait once it is made."""
+        if not tx.docs:
+            return []
+        docs = list(tx.docs.values())
+        parties = self._party_ids(o.id for o in docs)
+        tx.docs.clear()
+        return [
+            (
+                "UPDATE parties SET doc = u.doc FROM unnest(%s::int[], %s::text[]) "
+                "AS u(id, doc) WHERE parties.id = u.id",
+                ([parties[o.id] for o in docs], [o.model_dump_json() for o in docs]),
+            )
+        ]
 
     def next_id(self, kind: str) -> int:
         tx = self._tx()
@@ -1229,18 +1203,7 @@ class PostgresStore:
         """Resolve every id first (parties, professionals, pseudonyms: cached, or one
         statement each for all of them), then write everything in one go (:meth:`_apply`)."""
         inserts: list[tuple[str, str, Sequence[Sequence[Any]]]] = []
-        statements: list[tuple[str, Params]] = []
-        if tx.docs:
-            docs = list(tx.docs.values())
-            parties = self._party_ids(o.id for o in docs)
-            statements.append(
-                (
-                    "UPDATE parties SET doc = u.doc FROM unnest(%s::int[], %s::text[]) "
-                    "AS u(id, doc) WHERE parties.id = u.id",
-                    ([parties[o.id] for o in docs], [o.model_dump_json() for o in docs]),
-                )
-            )
-            tx.docs.clear()
+        statements = self._doc_updates(tx)
         if rows.subjects:
             inserts.append(
                 (

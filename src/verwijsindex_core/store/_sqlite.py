@@ -23,15 +23,21 @@ from typing import Any, Final, TypeVar
 from verwijsindex_core.audit import AuditEntry, AuditEvent, from_micros, to_micros
 from verwijsindex_core.errors import StoreError
 from verwijsindex_core.matching._model import (
-    Domain,
     EndReason,
-    MatchKind,
-    NotificationKind,
     Organisation,
     Professional,
     SignalStatus,
 )
 from verwijsindex_core.pseudonym._b64 import b64u_encode
+from verwijsindex_core.store._codes import CODE as _CODE
+from verwijsindex_core.store._codes import DOMAINS as _DOMAINS
+from verwijsindex_core.store._codes import EVENTS as _EVENTS
+from verwijsindex_core.store._codes import MATCH_KINDS as _MATCH_KINDS
+from verwijsindex_core.store._codes import NOTE_KINDS as _NOTE_KINDS
+from verwijsindex_core.store._codes import REASONS as _REASONS
+from verwijsindex_core.store._codes import STATUSES as _STATUSES
+from verwijsindex_core.store._codes import gm as _gm
+from verwijsindex_core.store._codes import gm_text as _gm_text
 from verwijsindex_core.store._protocol import NewRows, StoreCounts
 from verwijsindex_core.store._records import (
     CredentialRecord,
@@ -109,36 +115,7 @@ _MIGRATIONS: Final[tuple[str | None, ...]] = (
 )
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
 
-# Stable codes: append only (a file written today must read the same tomorrow).
-_DOMAINS: Final = (
-    Domain.JEUGDHULP,
-    Domain.JEUGDGEZONDHEIDSZORG,
-    Domain.GEZONDHEIDSZORG,
-    Domain.ONDERWIJS,
-    Domain.MAATSCHAPPELIJKE_ONDERSTEUNING,
-    Domain.WERK_EN_INKOMEN,
-    Domain.POLITIE_EN_JUSTITIE,
-)
-_STATUSES: Final = (SignalStatus.ACTIVE, SignalStatus.INACTIVE)
-_REASONS: Final = (
-    EndReason.RISK_GONE,
-    EndReason.UNJUSTIFIED,
-    EndReason.PLANNED_END,
-    EndReason.AGE_LIMIT,
-    EndReason.DECEASED,
-)
-_MATCH_KINDS: Final = (MatchKind.DIRECT, MatchKind.FAMILY)
-_NOTE_KINDS: Final = (
-    NotificationKind.MATCH,
-    NotificationKind.HISTORY_EXISTS,
-    NotificationKind.MOVE,
-)
-_EVENTS: Final = tuple(AuditEvent)  # AuditEvent is append-only by contract
-_CODE: Final[dict[object, int]] = {
-    member: code
-    for table in (_DOMAINS, _STATUSES, _REASONS, _MATCH_KINDS, _NOTE_KINDS, _EVENTS)
-    for code, member in enumerate(table)
-}
+# Stable codes: store/_codes.py (the same in SQLiteStore and PostgresStore).
 _ACTIVE: Final = 0
 _DAY: Final = date.toordinal
 _FROM_DAY: Final = date.fromordinal
@@ -146,14 +123,6 @@ _FROM_DAY: Final = date.fromordinal
 
 def _day(value: int | None) -> date | None:
     return None if value is None else _FROM_DAY(value)
-
-
-def _gm(code: str) -> int:
-    return int(code[2:])
-
-
-def _gm_text(number: int | None) -> str | None:
-    return None if number is None else f"GM{number:04d}"
 
 
 _SIGNAL_SELECT: Final = (
