@@ -27,9 +27,9 @@ from verwijsindex_core.matching import (
     purge_on,
     turns_23_on,
 )
-from verwijsindex_core.store import SubjectKey
+from verwijsindex_core.store import Store, SubjectKey
 
-__all__ = ["Reference"]
+__all__ = ["Reference", "check_signals_match_like_the_reference"]
 
 
 @dataclass
@@ -474,3 +474,26 @@ class Reference:
                 for n in self.notes
             ),
         }
+
+
+def check_signals_match_like_the_reference(store: Store, date_of_birth: date) -> int:
+    """After concurrent registrations (no parent links, all with ``date_of_birth``): no
+    duplicate signal, and the store's matches are exactly the reference's when every signal
+    is registered again in id (commit) order, each getting the same id. Returns the number of
+    matches."""
+    signals = list(store.all_signals())
+    keys = [(s.subject, s.organisation_id, s.professional.id) for s in signals]
+    assert len(keys) == len(set(keys)), "an idempotent registration was duplicated"
+    reference = Reference(Policy())
+    for s in signals:
+        org = store.get_organisation(s.organisation_id)
+        subject = store.get_subject(s.subject)
+        assert org is not None and subject is not None
+        data = RegisterInput(
+            subject.aliases, date_of_birth, org, s.professional, s.domain, s.municipality
+        )
+        assert reference.register(data, s.registered_on)[0] == s.id
+    got = sorted((m.signal_a, m.signal_b) for m in store.all_matches())
+    want = sorted((m.a, m.b) for m in reference.matches)
+    assert got == want and len(got) == len(set(got))
+    return len(got)

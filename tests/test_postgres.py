@@ -28,6 +28,7 @@ from _postgres import Cluster, cluster, new_schema, require_postgres
 from _postgres_child import BORN, SUBJECTS, parent_of
 from _postgres_child import professional as child_professional
 from _reference import Reference
+from _workload import exercise_every_operation
 from test_oracle import engine_snapshot
 from verwijsindex_core import StoreError, Verwijsindex
 from verwijsindex_core.audit import AuditEntry, AuditLog
@@ -504,60 +505,9 @@ def test_every_statement_uses_an_index(store: PostgresStore) -> None:
     real sizes it chooses by the statistics, which favour the index as the answers are small.
     ``COPY`` has no plan; the BEGIN and COMMIT round trips are checked separately below.
     """
-    clock = FixedClock(CLOCK)
-    vi = Verwijsindex(
-        store,
-        pseudonymiser=PSEUDONYMISER,
-        clock=clock,
-        policy=Policy(regions={"GM0518": "haaglanden", "GM0599": "rijnmond"}),
-    )
     seen: dict[str, Any] = {}
     store.trace = seen.setdefault
-    rng = random.Random(9)
-    bsns = [random_bsn(rng) for _ in range(40)]
-    parents = [random_bsn(rng) for _ in range(10)]
-    orgs = [organisation(i, Domain.JEUGDHULP, "GM0518" if i % 2 else "GM0599") for i in range(4)]
-    born = child_born(8)
-    results = [
-        register(vi, bsns[i % 40], orgs[(i + i // 40) % 4], i % 2, parents=[parents[i % 10]])
-        for i in range(120)
-    ]
-    vi.register_many(
-        [
-            {
-                "subject": PSEUDONYMISER.pseudonymise(bsns[i % 40]),
-                "date_of_birth": born,
-                "organisation": orgs[3],
-                "professional": professional(orgs[3], 5 + i % 3),
-                "municipality": "GM0518",
-                "parents": [PSEUDONYMISER.pseudonymise(parents[i % 10])],
-            }
-            for i in range(60)
-        ]
-    )
-    first = results[0].signal
-    owner = Actor(organisation_id=first.organisation_id, professional_id=first.professional.id)
-    vi.signal(first.id, owner)
-    vi.matches_for(owner)
-    vi.matches_for(Actor(organisation_id=orgs[2].id))
-    vi.notifications_for(owner)
-    notes = vi.notifications_for(Actor(organisation_id=orgs[1].id))
-    vi.acknowledge(Actor(organisation_id=orgs[1].id), [n.id for n in notes])
-    match = results[40].matches[0]
-    vi.mark_coordinator(match.id, match.signal_a, Actor(organisation_id=orgs[0].id))
-    vi.mark_afgestemd(match.id, Actor(organisation_id=orgs[0].id))
-    vi.end_signal(results[5].signal.id, "risk_gone", Actor(organisation_id=orgs[1].id))
-    vi.view_history(results[45].signal.id, "risk_assessment", Actor(organisation_id=orgs[2].id))
-    vi.end_signal(results[6].signal.id, "unjustified", Actor(organisation_id=orgs[2].id))
-    vi.record_move(bsns[3], "GM0599", Actor(organisation_id="brp"))
-    vi.record_death(bsns[4], Actor(organisation_id="brp"))
-    vi.set_parents(bsns[7], [parents[1]], Actor(organisation_id="brp"))
-    vi.rectify_date_of_birth(bsns[8], born, Actor(organisation_id="brp"))
-    vi.inzage(bsns[2], date_of_birth=born, requesters=["parent"], actor=Actor(organisation_id="gm"))
-    clock.advance(days=400)
-    vi.sweep()
-    clock.advance(days=6 * 365)
-    vi.sweep()
+    exercise_every_operation(store, CLOCK)
     store.trace = None
     # What BEGIN reads once the index lock is granted (sent with it, so not traced).
     seen.setdefault(

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from _reference import Reference
+from _reference import check_signals_match_like_the_reference
 from _server import PROFESSIONAL, bsn, organisation, start_server
 from verwijsindex_core import Verwijsindex
 from verwijsindex_core.client import Client
-from verwijsindex_core.matching import Domain, Policy, RegisterInput
+from verwijsindex_core.matching import Domain
 from verwijsindex_core.store import SQLiteStore, open_store
 
 ORGANISATIONS = [organisation(f"conc-{i}", list(Domain)[i % 7]) for i in range(6)]
@@ -42,22 +42,8 @@ def _load(url: str, tokens: dict[str, str], worker: int, errors: list[BaseExcept
 
 def _replay(db: Path | str) -> None:
     with open_store(db) as store:
-        signals = list(store.all_signals())
-        keys = [(s.subject, s.organisation_id, s.professional.id) for s in signals]
-        assert len(keys) == len(set(keys)), "an idempotent registration was duplicated"
-        reference = Reference(Policy())
-        for s in signals:
-            org = store.get_organisation(s.organisation_id)
-            subject = store.get_subject(s.subject)
-            assert org is not None and subject is not None
-            data = RegisterInput(
-                subject.aliases, date(2015, 1, 1), org, s.professional, s.domain, s.municipality
-            )
-            assert reference.register(data, s.registered_on)[0] == s.id
-        got = sorted((m.signal_a, m.signal_b) for m in store.all_matches())
-        want = sorted((m.a, m.b) for m in reference.matches)
-        assert got == want and len(got) == len(set(got))
-        assert len(got) > 10, "the load should make matches"
+        matches = check_signals_match_like_the_reference(store, date(2015, 1, 1))
+        assert matches > 10, "the load should make matches"
         audit = Verwijsindex(store).verify_audit()
         assert audit.ok and audit.entries == THREADS * PER_THREAD
         if isinstance(store, SQLiteStore):

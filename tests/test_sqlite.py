@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from _factories import PSEUDONYMISER, RING, child_born, organisation, professional
-from _reference import Reference
+from _reference import check_signals_match_like_the_reference
+from _workload import exercise_every_operation
 from verwijsindex_core import StoreError, Verwijsindex
 from verwijsindex_core.audit import AuditEntry, AuditLog
 from verwijsindex_core.matching import Actor, Domain, Engine, FixedClock, Policy, RegisterInput
@@ -202,22 +203,7 @@ def test_concurrent_writers_lose_nothing_and_duplicate_nothing(tmp_path: Path) -
         assert worker.returncode == 0, err
         assert out.strip() == "done"
     store = SQLiteStore(path)
-    signals = list(store.all_signals())
-    keys = [(s.subject, s.organisation_id, s.professional.id) for s in signals]
-    assert len(keys) == len(set(keys)), "an idempotent registration was duplicated"
-    # Replay the signals that exist, in commit (id) order, through the reference.
-    reference = Reference(Policy())
-    for s in signals:
-        org = store.get_organisation(s.organisation_id)
-        subject = store.get_subject(s.subject)
-        assert org is not None and subject is not None
-        data = RegisterInput(
-            subject.aliases, date(2015, 1, 1), org, s.professional, s.domain, s.municipality
-        )
-        assert reference.register(data, CLOCK.date())[0] == s.id
-    got = sorted((m.signal_a, m.signal_b) for m in store.all_matches())
-    want = sorted((m.a, m.b) for m in reference.matches)
-    assert got == want and len(got) == len(set(got))
+    check_signals_match_like_the_reference(store, date(2015, 1, 1))
     audit = AuditLog(store).verify()
     assert audit.ok and audit.entries == 4 * 40
     assert store.integrity_check() == "ok"
@@ -299,66 +285,9 @@ def test_every_statement_uses_an_index(tmp_path: Path) -> None:
     methods) finds its rows through an index: EXPLAIN QUERY PLAN shows no SCAN of a table
     that grows with the index."""
     store = SQLiteStore(tmp_path / "vi.db")
-    clock = FixedClock(CLOCK)
-    vi = Verwijsindex(
-        store,
-        pseudonymiser=PSEUDONYMISER,
-        clock=clock,
-        policy=Policy(regions={"GM0518": "haaglanden", "GM0599": "rijnmond"}),
-    )
     seen: list[str] = []
     store._db.set_trace_callback(seen.append)
-    rng = random.Random(9)
-    bsns = [random_bsn(rng) for _ in range(40)]
-    parents = [random_bsn(rng) for _ in range(10)]
-    orgs = [organisation(i, Domain.JEUGDHULP, "GM0518" if i % 2 else "GM0599") for i in range(4)]
-    born = child_born(8)
-    results = []
-    for i in range(120):
-        org = orgs[(i + i // 40) % 4]
-        results.append(
-            vi.register(
-                bsns[i % 40],
-                date_of_birth=born,
-                organisation=org,
-                professional=professional(org, i % 2),
-                municipality=org.municipality,
-                parents=[parents[i % 10]],
-            )
-        )
-    vi.register_many(
-        [
-            {
-                "subject": PSEUDONYMISER.pseudonymise(bsns[i]),
-                "date_of_birth": born,
-                "organisation": orgs[3],
-                "professional": professional(orgs[3], 5),
-                "municipality": "GM0518",
-            }
-            for i in range(10)
-        ]
-    )
-    first = results[0].signal
-    owner = Actor(organisation_id=first.organisation_id, professional_id=first.professional.id)
-    vi.signal(first.id, owner)
-    vi.matches_for(owner)
-    notes = vi.notifications_for(Actor(organisation_id=orgs[1].id))
-    vi.acknowledge(Actor(organisation_id=orgs[1].id), [n.id for n in notes])
-    match = results[40].matches[0]
-    vi.mark_coordinator(match.id, match.signal_a, Actor(organisation_id=orgs[0].id))
-    vi.mark_afgestemd(match.id, Actor(organisation_id=orgs[0].id))
-    vi.end_signal(results[5].signal.id, "risk_gone", Actor(organisation_id=orgs[1].id))
-    vi.view_history(results[45].signal.id, "risk_assessment", Actor(organisation_id=orgs[2].id))
-    vi.end_signal(results[6].signal.id, "unjustified", Actor(organisation_id=orgs[2].id))
-    vi.record_move(bsns[3], "GM0599", Actor(organisation_id="brp"))
-    vi.record_death(bsns[4], Actor(organisation_id="brp"))
-    vi.set_parents(bsns[7], [parents[1]], Actor(organisation_id="brp"))
-    vi.rectify_date_of_birth(bsns[8], born, Actor(organisation_id="brp"))
-    vi.inzage(bsns[2], date_of_birth=born, requesters=["parent"], actor=Actor(organisation_id="gm"))
-    clock.advance(days=400)
-    vi.sweep()
-    clock.advance(days=6 * 365)
-    vi.sweep()
+    exercise_every_operation(store, CLOCK)
     store._db.set_trace_callback(None)
     statements: dict[str, str] = {}  # one real statement per shape
     for sql in seen:
