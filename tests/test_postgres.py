@@ -147,6 +147,10 @@ def test_a_password_never_shows(dsn: str) -> None:
     assert describe_db("postgresql://u:s3cr3t-pw@db.example:5433/vi") == (
         "postgresql://u:***@db.example:5433/vi"
     )
+    assert describe_db("postgresql:///vi?host=/run/pg&password=s3cr3t-pw&sslmode=require") == (
+        "postgresql:///vi?host=/run/pg&password=***&sslmode=require"
+    )
+    assert describe_db("postgresql:///vi?host=/run/pg") == "postgresql:///vi?host=/run/pg"
 
 
 def test_open_store_takes_a_path_or_a_url(tmp_path: Path, dsn: str) -> None:

@@ -15,7 +15,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -94,7 +93,7 @@ class ServerSettings(Model):
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():
-            yield name, (shown_db(value) if name == "db" else value)
+            yield name, (describe_db(value) if name == "db" else value)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServerSettings:
@@ -140,20 +139,6 @@ class ServerSettings(Model):
             return self.signing_key
         assert isinstance(self.db, Path)  # _check: a database URL needs signing_key
         return self.db.with_name(self.db.stem + ".report-signing.key")
-
-
-def shown_db(db: Path | str) -> str:
-    """``db`` as it may be printed or logged: a URL without its password, whether in the
-    user part (``postgresql://vi:PASSWORD@host/db``) or a parameter (``?password=...``)."""
-    text = describe_db(db)
-    if not is_database_url(db):
-        return text
-    parts = urlsplit(text)
-    query = [
-        (k, "***" if k == "password" else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="/*")))
 
 
 def is_loopback(host: str) -> bool:

@@ -110,12 +110,20 @@ def drop_tables(db: str | Path) -> None:
 
 
 def describe_db(db: str | Path) -> str:
-    """``db`` as it may be shown: a file path as given, a URL without its password."""
+    """``db`` as it may be shown: a file path as given, a URL without its password, whether
+    in the user part (``postgresql://vi:PASSWORD@host/db``) or a parameter
+    (``?password=...``): each shows as ``***``."""
     if not is_database_url(db):
         return str(db)
-    parts = urlsplit(str(db))
-    if parts.password is None:
-        return str(db)
-    user = parts.username or ""
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    text = str(db)
+    parts = urlsplit(text)
+    if parts.password is not None:
+        user = parts.username or ""
+        host = parts.netloc.rpartition("@")[2]
+        text = urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(k == "password" for k, _ in query):
+        hidden = urlencode([(k, "***" if k == "password" else v) for k, v in query], safe="/*")
+        # (not urlunsplit: it would fold an empty host, postgresql:///db, to postgresql:/db)
+        text = text.partition("?")[0] + "?" + hidden
+    return text
