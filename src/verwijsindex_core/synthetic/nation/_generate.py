@@ -500,20 +500,14 @@ def _gather(chunks: Iterator[SignalTable], capacity: int | None) -> SignalTable:
     columns = {name: np.empty(capacity, getattr(first, name).dtype) for name in _COLUMNS}
     parents = np.empty((capacity, first.parents.shape[1]), np.int64)
     filled = 0
-
-    def done() -> SignalTable:
-        return SignalTable(
-            municipalities=first.municipalities,
-            parents=parents[:filled],
-            **{name: column[:filled] for name, column in columns.items()},
-        )
-
-    for table in itertools.chain([first], chunks):
+    for table in itertools.chain([first], chunks):  # the last chunk is cut to fit exactly
         n = len(table)
-        if filled + n > capacity or table.parents.shape[1] != parents.shape[1]:
-            return SignalTable.concat([done(), table, *chunks])  # (not expected: cut exactly)
         for name, column in columns.items():
             column[filled : filled + n] = getattr(table, name)
         parents[filled : filled + n] = table.parents
         filled += n
-    return done()
+    return SignalTable(
+        municipalities=first.municipalities,
+        parents=parents[:filled],
+        **{name: column[:filled] for name, column in columns.items()},
+    )
